@@ -1,0 +1,98 @@
+/**
+ * run.json (DESIGN §6): what a finished (or aborted) run says about itself. `summary` and every entry of
+ * `stages` share one shape, so analytics treats a stage like a small run.
+ */
+import type { MetricSummary } from './stats.js';
+import type { EngineInfo } from './engine.js';
+import type { ErrorKind, MetricSource, RequestMetric } from './record.js';
+
+export const RUN_SCHEMA_VERSION = 1;
+
+export interface MetricSummaryWithSource extends MetricSummary {
+  /** How many requests got this metric from each source, e.g. {"server": 40}. */
+  sources?: Partial<Record<MetricSource, number>>;
+}
+
+export interface RunSummary {
+  /** Wall time from the first send to the last completion in this scope, ms. */
+  duration_ms: number;
+  requests: {
+    total: number;
+    ok: number;
+    error: number;
+    dropped: number;
+    /** Excluded warmup requests (in the run summary only). */
+    warmup?: number;
+  };
+  throughput: {
+    rps: number;
+    output_tps: number;
+    total_tps: number;
+    /** Requests/s that met every SLO threshold (equals rps when no thresholds). */
+    goodput_rps: number;
+  };
+  error_rate: number;
+  errors_by_kind: Partial<Record<ErrorKind, number>>;
+  /** Every per-request metric; plus `itl_pooled_ms` and `icl_pooled_ms` over all gaps of all requests. */
+  metrics: Partial<Record<RequestMetric | 'itl_pooled_ms' | 'icl_pooled_ms', MetricSummaryWithSource>>;
+  jitter: {
+    /** Mean over requests of the CV of that request's per-token gaps. */
+    itl_cv_mean: number | null;
+    /** Gaps longer than 3× their request's median gap. */
+    stall_count: number;
+  };
+}
+
+export interface StageSummary extends RunSummary {
+  name: string;
+  index: number;
+  phase: string;
+  target?: number;
+}
+
+export interface ValidityCheck {
+  name: string;
+  ok: boolean;
+  value: number | null;
+  limit: number;
+  detail: string;
+}
+
+export interface ClientHealth {
+  schedule_lag_p99_ms: number | null;
+  event_loop_delay_p99_ms: number | null;
+  client_cpu_pct: number | null;
+  dropped_arrivals: number;
+}
+
+export interface ThresholdResult {
+  metric: string;
+  expression: string;
+  actual: number | null;
+  ok: boolean;
+}
+
+export interface RunResult {
+  schema_version: number;
+  run_id: string;
+  tool: { name: 'llmbench'; version: string };
+  status: 'completed' | 'aborted' | 'failed';
+  /** Why the run ended early, when it did. */
+  abort_reason?: string;
+  valid: boolean;
+  validity: ValidityCheck[];
+  started_at: string;
+  ended_at: string;
+  /** The resolved scenario, secrets redacted. */
+  scenario: Record<string, unknown> & { name: string };
+  target: { engine: string; url: string; model: string; api: string; server?: EngineInfo; network_rtt_ms: number };
+  host: Record<string, unknown>;
+  gpus?: unknown[];
+  client_health: ClientHealth;
+  summary: RunSummary;
+  stages: StageSummary[];
+  thresholds?: ThresholdResult[];
+  resources?: Record<string, unknown>;
+  sinks?: Record<string, unknown>;
+  analysis?: Record<string, unknown>;
+}

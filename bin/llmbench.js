@@ -7,4 +7,5 @@ if (!existsSync(fileURLToPath(entry))) {
   console.error('error: llmbench is not built (dist/ is missing). Run `npm run build` (npm ci does it for you).');
   process.exit(1);
 }
-await import(entry.href);
+const { main } = await import(entry.href);
+process.exitCode = await main(process.argv.slice(2));

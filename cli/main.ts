@@ -1,0 +1,44 @@
+/**
+ * The CLI: commander wiring only. Each command lives in cli/commands/<name>.ts and calls the programmatic
+ * API; this file is the one place that prints errors and sets exit codes (DESIGN §12).
+ */
+import { Command, CommanderError } from 'commander';
+import { BenchError } from '../pipeline/core/errors.js';
+import { toolVersion } from './version.js';
+
+// Commands register here, one import each.
+const commands: Array<() => Command> = [];
+
+export function buildProgram(): Command {
+  const program = new Command('llmbench')
+    .description('Benchmark and load-test LLM inference servers with correct per-request metrics')
+    .version(toolVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  for (const make of commands) program.addCommand(make());
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv as string[], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    return reportError(error);
+  }
+}
+
+function reportError(error: unknown): number {
+  if (error instanceof CommanderError) {
+    // commander already printed the message; help/version exit 0.
+    return error.exitCode === 0 ? 0 : 2;
+  }
+  if (error instanceof BenchError) {
+    console.error(`error[${error.code}]: ${error.message}`);
+    if (error.hint) console.error(`hint: ${error.hint}`);
+    return error.exitCode;
+  }
+  console.error('unexpected error:', error);
+  return 1;
+}

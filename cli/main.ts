@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { BenchError } from '../pipeline/core/errors.js';
-import { toolVersion } from './version.js';
+import { toolVersion } from '../pipeline/core/version.js';
 
 // Commands register here, one import each.
 const commands: Array<() => Command> = [];

@@ -115,6 +115,8 @@ export interface EngineAdapter {
    * (unhealthy, or `model` not served: the message lists what is), ENGINE_PROTOCOL (not this engine).
    */
   preflight(http: PreflightHttp, model: string): Promise<EngineInfo>;
+  /** A cheap GET endpoint (health) used to measure the idle round trip; "/" when absent. */
+  readonly healthPath?: string;
   /** Where the engine's Prometheus text is, if it has any. */
   readonly metricsPath?: string;
 }

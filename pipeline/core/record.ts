@@ -13,6 +13,7 @@ export type ErrorKind =
   | 'timeout_connect'
   | 'timeout_first_token'
   | 'timeout_idle'         // no chunk for N s
+  | 'connection_refused'   // not in DESIGN §12's list: a refused connect is neither a timeout nor a reset
   | 'connection_reset'
   | 'protocol'             // unparseable stream or an engine error event after a 200
   | 'cancelled'

@@ -12,6 +12,11 @@ export interface RequestTiming {
   readonly tFirstToken?: number;
   readonly tLastToken?: number;
   readonly tDone: number;
+  /**
+   * False for non-streaming requests: the whole answer arrives at once, so the client clock says nothing
+   * about first-token time or token gaps; those come only from server figures (source `derived`).
+   */
+  readonly streamed: boolean;
   /** Content chunks: offset from tSend and tokens carried. */
   readonly chunks: readonly ChunkLogEntry[];
 }
@@ -42,6 +47,9 @@ export function computeRequestMetrics(
   context: MetricContext,
 ): ComputedMetrics {
   const metrics: RequestMetrics = {};
+  let itlGaps: number[] = [];
+  let iclGaps: number[] = [];
+  let clientEvalMs: number | undefined;
   const sources: MetricSources = {};
   const set = (name: keyof RequestMetrics, value: number | undefined, source: MetricSources[keyof MetricSources]) => {
     if (value === undefined || !Number.isFinite(value)) return;
@@ -58,25 +66,28 @@ export function computeRequestMetrics(
   set('queue_ms', report.queueMs, 'server');
   set('eval_token_rate_engine', report.evalTokenRateEngine, 'server');
 
-  const ttftMs = timing.tFirstToken !== undefined ? timing.tFirstToken - timing.tSend : undefined;
-  set('ttft_ms', ttftMs, 'client');
-
-  const { itlGapsMs, iclGapsMs } = gapsOf(timing.chunks);
-  if (timing.chunks.length > 0) {
-    const chunkTokens = timing.chunks.reduce((sum, [, tokens]) => sum + tokens, 0);
-    set('tokens_per_chunk', chunkTokens / timing.chunks.length, 'client');
-  }
-  if (iclGapsMs.length > 0) set('icl_ms', mean(iclGapsMs), 'client');
-
-  // Decode span on the client clock: first token to last token.
-  const clientEvalMs =
-    timing.tFirstToken !== undefined && timing.tLastToken !== undefined ? timing.tLastToken - timing.tFirstToken : undefined;
-  if (clientEvalMs !== undefined && outputTokens >= 2) set('tpot_ms', clientEvalMs / (outputTokens - 1), 'client');
-  if (itlGapsMs.length > 0) {
-    set('itl_ms', mean(itlGapsMs), 'client');
-  } else if (ttftMs !== undefined && outputTokens <= 1) {
-    // One token has no gap; ITL is 0 by definition so the metric exists for every successful request.
-    set('itl_ms', 0, 'derived');
+  if (timing.streamed) {
+    const ttftMs = timing.tFirstToken !== undefined ? timing.tFirstToken - timing.tSend : undefined;
+    set('ttft_ms', ttftMs, 'client');
+    const { itlGapsMs, iclGapsMs } = gapsOf(timing.chunks);
+    itlGaps = itlGapsMs;
+    iclGaps = iclGapsMs;
+    if (timing.chunks.length > 0) {
+      const chunkTokens = timing.chunks.reduce((sum, [, tokens]) => sum + tokens, 0);
+      set('tokens_per_chunk', chunkTokens / timing.chunks.length, 'client');
+    }
+    if (iclGapsMs.length > 0) set('icl_ms', mean(iclGapsMs), 'client');
+    // Decode span on the client clock: first token to last token.
+    if (timing.tFirstToken !== undefined && timing.tLastToken !== undefined) {
+      clientEvalMs = timing.tLastToken - timing.tFirstToken;
+      if (outputTokens >= 2) set('tpot_ms', clientEvalMs / (outputTokens - 1), 'client');
+    }
+    if (itlGapsMs.length > 0) {
+      set('itl_ms', mean(itlGapsMs), 'client');
+    } else if (ttftMs !== undefined && outputTokens <= 1) {
+      // One token has no gap; ITL is 0 by definition so the metric exists for every successful request.
+      set('itl_ms', 0, 'derived');
+    }
   }
 
   if (report.loadDurationMs !== undefined) set('load_duration_ms', report.loadDurationMs, 'server');
@@ -84,7 +95,8 @@ export function computeRequestMetrics(
 
   if (report.promptEvalDurationMs !== undefined) {
     set('prompt_eval_duration_ms', report.promptEvalDurationMs, 'server');
-  } else if (ttftMs !== undefined) {
+  } else if (metrics.ttft_ms !== undefined) {
+    const ttftMs = metrics.ttft_ms;
     // Derived: client TTFT minus the server's queue time (when reported) and one network round trip.
     const derived = ttftMs - (report.queueMs ?? 0) - context.networkRttMs;
     set('prompt_eval_duration_ms', Math.max(derived, 0), 'derived');
@@ -100,6 +112,8 @@ export function computeRequestMetrics(
   if (report.evalDurationMs !== undefined) set('eval_duration_ms', report.evalDurationMs, 'server');
   else if (clientEvalMs !== undefined) set('eval_duration_ms', clientEvalMs, 'client');
 
+  if (!timing.streamed) deriveFromServer(metrics, sources, report, outputTokens);
+
   const evalMs = metrics.eval_duration_ms;
   if (evalMs !== undefined && evalMs > 0 && outputTokens >= 2) {
     set('eval_token_rate', (outputTokens - 1) / (evalMs / 1000), 'derived');
@@ -108,7 +122,24 @@ export function computeRequestMetrics(
     set('eval_token_rate', 0, 'derived');
   }
 
-  return { metrics, sources, itlGapsMs, iclGapsMs };
+  return { metrics, sources, itlGapsMs: itlGaps, iclGapsMs: iclGaps };
+}
+
+/**
+ * Non-streaming: first-token time ≈ load + queue + prefill and ITL ≈ decode / (N − 1), from the server's
+ * own figures when it reports them (source `derived`); absent otherwise rather than invented.
+ */
+function deriveFromServer(metrics: RequestMetrics, sources: MetricSources, report: ServerReport, outputTokens: number): void {
+  if (report.promptEvalDurationMs !== undefined) {
+    metrics.ttft_ms = (report.loadDurationMs ?? 0) + (report.queueMs ?? 0) + report.promptEvalDurationMs;
+    sources.ttft_ms = 'derived';
+  }
+  if (report.evalDurationMs !== undefined && outputTokens >= 2) {
+    metrics.itl_ms = report.evalDurationMs / (outputTokens - 1);
+    sources.itl_ms = 'derived';
+    metrics.tpot_ms = metrics.itl_ms;
+    sources.tpot_ms = 'derived';
+  }
 }
 
 /** Per-token and per-chunk gaps from the chunk log. The first chunk has no gap before it. */

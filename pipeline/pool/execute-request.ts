@@ -1,0 +1,247 @@
+/**
+ * Sends one generation request and turns whatever happens into exactly one RequestRecord. Never throws:
+ * per-request failures are data (DESIGN §12). The stamps are taken here, in the thread that owns the socket.
+ */
+import type { Dispatcher } from 'undici';
+import type { Clock } from '../core/clock.js';
+import type { EngineAdapter, GenerationRequest, HttpRequestSpec, ServerReport } from '../core/engine.js';
+import { computeRequestMetrics } from '../core/request-metrics.js';
+import type { ChunkLogEntry, ErrorKind, RequestRecord } from '../core/record.js';
+import { exchange } from './http-exchange.js';
+import { errorKindOfTransport } from './transport-errors.js';
+import type { Watchdog } from './watchdog.js';
+
+export interface RequestContext {
+  readonly adapter: EngineAdapter;
+  readonly dispatcher: Dispatcher;
+  readonly origin: string;
+  readonly clock: Clock;
+  readonly watchdog: Watchdog;
+  readonly runId: string;
+  readonly workerIndex: number;
+  readonly networkRttMs: number;
+  /** Path prefix of the target URL (e.g. "/proxy" for http://host/proxy), prepended to every request path. */
+  readonly basePath: string;
+}
+
+export interface RequestMeta {
+  readonly tIntended: number;
+  readonly stage: string;
+  readonly stageIndex: number;
+  readonly warmup: boolean;
+  readonly user?: number;
+}
+
+class RequestAbort extends Error {
+  constructor(readonly kind: ErrorKind, message: string) {
+    super(message);
+  }
+}
+
+export async function executeRequest(
+  context: RequestContext,
+  request: GenerationRequest,
+  meta: RequestMeta,
+  runSignal: AbortSignal,
+): Promise<RequestRecord> {
+  const { adapter, clock } = context;
+  const record: RequestRecord = {
+    request_id: request.requestId,
+    run_id: context.runId,
+    stage: meta.stage,
+    stage_index: meta.stageIndex,
+    warmup: meta.warmup,
+    status: 'ok',
+    engine: adapter.kind,
+    model: request.model,
+    stream: request.stream,
+    worker: context.workerIndex,
+    ...(meta.user !== undefined ? { user: meta.user } : {}),
+    t_intended: meta.tIntended,
+    chunks: [],
+    metrics: {},
+    sources: {},
+    server: {},
+  };
+
+  const controller = new AbortController();
+  const onRunAbort = () => controller.abort(new RequestAbort('cancelled', 'run stopped while the request was in flight'));
+  if (runSignal.aborted) onRunAbort();
+  else runSignal.addEventListener('abort', onRunAbort, { once: true });
+
+  const parser = request.stream ? adapter.createStreamParser(request) : undefined;
+  const decoder = new TextDecoder();
+  const bodyParts: string[] = [];
+  const chunks: ChunkLogEntry[] = [];
+  let report: ServerReport = { raw: {} };
+  let clientTokens = 0;
+  let allCounted = true;
+  let emptyChunks = 0;
+  let sawEnd = false;
+  let streamError: { kind: ErrorKind; message: string } | undefined;
+  let status = 0;
+  let headers: Record<string, string> = {};
+
+  const watched = {
+    lastActivityMs: 0,
+    sawFirstToken: false,
+    sentMs: undefined as number | undefined,
+    abort: (kind: ErrorKind, message: string) => controller.abort(new RequestAbort(kind, message)),
+  };
+  const unwatch = context.watchdog.watch(watched);
+
+  const handleEvents = (atMs: number, events: ReturnType<NonNullable<typeof parser>['push']>) => {
+    for (const event of events) {
+      switch (event.type) {
+        case 'content':
+          if (!event.counted) allCounted = false;
+          if (event.tokens <= 0) {
+            emptyChunks++;
+            break;
+          }
+          if (record.t_first_token === undefined) {
+            record.t_first_token = atMs;
+            watched.sawFirstToken = true;
+          }
+          record.t_last_token = atMs;
+          clientTokens += event.tokens;
+          chunks.push([round3(atMs - (record.t_send ?? atMs)), event.tokens]);
+          break;
+        case 'report':
+          report = mergeReports(report, event.report);
+          break;
+        case 'error':
+          streamError ??= { kind: event.kind, message: event.message };
+          break;
+        case 'end':
+          sawEnd = true;
+          break;
+      }
+    }
+  };
+
+  record.t_dispatch = clock.nowMs();
+  const outcome = await exchange(
+    context.dispatcher,
+    context.origin,
+    withBasePath(adapter.buildRequest(request), context.basePath),
+    {
+      onSent(atMs) {
+        record.t_send = atMs;
+        watched.sentMs = atMs;
+        watched.lastActivityMs = atMs;
+      },
+      onHeaders(atMs, statusCode, responseHeaders) {
+        record.t_headers = atMs;
+        status = statusCode;
+        headers = responseHeaders;
+      },
+      onBody(atMs, chunk) {
+        watched.lastActivityMs = atMs;
+        const text = decoder.decode(chunk, { stream: true });
+        if (parser && status < 400) handleEvents(atMs, parser.push(text));
+        else bodyParts.push(text);
+      },
+    },
+    () => clock.nowMs(),
+    controller.signal,
+  );
+  unwatch();
+  runSignal.removeEventListener('abort', onRunAbort);
+  record.t_done = outcome.endMs;
+  if (status) record.http_status = status;
+
+  const tail = decoder.decode();
+  if (parser && status < 400 && status > 0 && !outcome.error) handleEvents(outcome.endMs, parser.push(tail).concat(parser.finish()));
+  else if (tail) bodyParts.push(tail);
+
+  if (outcome.error) {
+    const reason = controller.signal.reason;
+    const failure =
+      reason instanceof RequestAbort ? { kind: reason.kind, message: reason.message } : errorKindOfTransport(outcome.error);
+    return finishError(record, chunks, failure.kind, failure.message);
+  }
+  if (status >= 400) {
+    const failure = adapter.classifyError(status, bodyParts.join(''));
+    return finishError(record, chunks, failure.kind, failure.message);
+  }
+
+  let outputTokens: number | undefined;
+  if (!request.stream) {
+    const parsed = adapter.parseResponse(status, headers, bodyParts.join(''), request);
+    if (parsed.error) return finishError(record, chunks, parsed.error.kind, parsed.error.message);
+    report = parsed.report;
+    outputTokens = report.outputTokens ?? parsed.outputTokens;
+  } else {
+    if (streamError) return finishError(record, chunks, streamError.kind, streamError.message, report);
+    if (!sawEnd) {
+      return finishError(record, chunks, 'protocol', 'the stream ended without the engine\'s end-of-stream marker', report);
+    }
+    outputTokens = report.outputTokens ?? clientTokens;
+  }
+
+  const tSend = record.t_send ?? record.t_dispatch;
+  const promptTokens = report.promptTokens ?? request.promptTokens;
+  const computed = computeRequestMetrics(
+    {
+      tIntended: record.t_intended,
+      tSend,
+      tDone: record.t_done,
+      streamed: request.stream,
+      chunks,
+      ...(record.t_first_token !== undefined ? { tFirstToken: record.t_first_token } : {}),
+      ...(record.t_last_token !== undefined ? { tLastToken: record.t_last_token } : {}),
+    },
+    report,
+    outputTokens ?? 0,
+    promptTokens,
+    { networkRttMs: context.networkRttMs },
+  );
+  record.chunks = chunks;
+  if (emptyChunks) record.empty_chunks = emptyChunks;
+  record.prompt_tokens = promptTokens;
+  if (report.cachedTokens !== undefined) record.cached_tokens = report.cachedTokens;
+  record.output_tokens = outputTokens ?? 0;
+  record.token_source = report.outputTokens !== undefined || (request.stream && allCounted && chunks.length > 0) ? 'server' : 'client';
+  if (report.finishReason !== undefined) record.finish_reason = report.finishReason;
+  record.metrics = computed.metrics;
+  record.sources = computed.sources;
+  record.server = report.raw;
+  return record;
+}
+
+function finishError(
+  record: RequestRecord,
+  chunks: ChunkLogEntry[],
+  kind: ErrorKind,
+  message: string,
+  report?: ServerReport,
+): RequestRecord {
+  record.status = 'error';
+  record.error_kind = kind;
+  record.error_message = message.length > 500 ? `${message.slice(0, 500)}…` : message;
+  record.chunks = chunks;
+  if (report) record.server = report.raw;
+  if (record.t_send !== undefined && record.t_done !== undefined) {
+    record.metrics = {
+      schedule_lag_ms: record.t_send - record.t_intended,
+      total_duration_ms: record.t_done - record.t_send,
+      e2e_from_schedule_ms: record.t_done - record.t_intended,
+    };
+    record.sources = { schedule_lag_ms: 'client', total_duration_ms: 'client', e2e_from_schedule_ms: 'client' };
+  }
+  return record;
+}
+
+/** Later reports add to and override earlier ones (a usage chunk, then a final timings event). */
+function mergeReports(base: ServerReport, next: ServerReport): ServerReport {
+  return { ...base, ...next, raw: { ...base.raw, ...next.raw } };
+}
+
+function withBasePath(spec: HttpRequestSpec, basePath: string): HttpRequestSpec {
+  return basePath ? { ...spec, path: basePath + spec.path } : spec;
+}
+
+function round3(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

@@ -1,0 +1,251 @@
+/**
+ * The Piscina worker entry: one task = this worker's share of one phase. Closed-loop users (user u runs in
+ * worker u mod W) or open-loop arrivals (arrival i runs in worker i mod W), all on one undici Agent, every
+ * deadline absolute. Finished records go to the coordinator in batches; the task resolves when every
+ * request this worker started has its record.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { Agent } from 'undici';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { GenerationRequest } from '../core/engine.js';
+import type { ClosedLoad, OpenLoad } from '../core/plan.js';
+import type { RequestRecord } from '../core/record.js';
+import { adapterFor } from '../../collectors/engines/index.js';
+import { executeRequest, type RequestContext, type RequestMeta } from './execute-request.js';
+import { syntheticPrompt } from './prompts.js';
+import { RecordBatcher } from './record-batcher.js';
+import { isUserActive, nextActiveOffset, peakUsers } from './user-profile.js';
+import { Watchdog } from './watchdog.js';
+import {
+  SHARED_IN_FLIGHT,
+  SHARED_REQUESTS_CLAIMED,
+  type CoordinatorMessage,
+  type WorkerMessage,
+  type WorkerResult,
+  type WorkerTask,
+} from './worker-protocol.js';
+
+export default function streamWorker(task: WorkerTask | { ping: true }): Promise<WorkerResult | 'pong'> {
+  if ('ping' in task) return Promise.resolve('pong'); // WorkerPool.warm(): the module is loaded now
+  return runStream(task, systemClock);
+}
+
+/** Exported so tests can drive the loop in-process. */
+export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerResult> {
+  const delay = monitorEventLoopDelay({ resolution: 10 });
+  delay.enable();
+  const shared = new Int32Array(task.shared);
+  const stop = new AbortController();
+  task.port.on('message', (message: CoordinatorMessage) => {
+    if (message.type === 'stop') stop.abort(new Error(message.reason));
+  });
+  const adapter = adapterFor(task.target.engine);
+  const origin = new URL(task.target.url).origin;
+  const basePath = new URL(task.target.url).pathname.replace(/\/$/, '');
+  const agent = new Agent({
+    connections: null,
+    pipelining: 1,
+    keepAliveTimeout: 30_000,
+    connect: { timeout: task.workload.connectTimeoutMs },
+    // Our watchdog owns first-token and idle timeouts; undici's would fire with less precise meaning.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+  });
+  const watchdog = new Watchdog(task.workload.firstTokenTimeoutMs, task.workload.idleTimeoutMs, () => clock.nowMs());
+  const batcher = new RecordBatcher(task.port);
+  const context: RequestContext = {
+    adapter,
+    dispatcher: agent,
+    origin,
+    clock,
+    watchdog,
+    runId: task.runId,
+    workerIndex: task.workerIndex,
+    networkRttMs: task.networkRttMs,
+    basePath,
+  };
+  // Requests are cancelled after the phase's end plus the graceful stop window.
+  const cancel = new AbortController();
+  stop.signal.addEventListener('abort', () => cancel.abort(stop.signal.reason), { once: true });
+
+  const counters = { sent: 0, dropped: 0, sequence: 0 };
+  const newRequest = (): GenerationRequest => {
+    const sequence = counters.sequence++;
+    const requestId = `${task.runId}-${task.phase.name}-w${task.workerIndex}-${sequence}`;
+    const prompt = task.prompts?.length
+      ? task.prompts[(sequence * task.workerCount + task.workerIndex) % task.prompts.length]!
+      : syntheticPrompt(task.workload.promptTokens, `[${requestId}]`, task.workload.seed + sequence * 7919 + task.workerIndex);
+    return {
+      requestId,
+      model: task.target.model,
+      prompt,
+      promptTokens: task.workload.promptTokens,
+      maxTokens: task.workload.maxTokens,
+      stream: task.workload.stream,
+      api: task.target.api ?? adapter.defaultApi,
+      seed: task.workload.seed,
+      ...(task.apiKey ? { apiKey: task.apiKey } : {}),
+    };
+  };
+  const stageAt = (offsetMs: number) => {
+    let current = task.phase.stages[0];
+    for (const stage of task.phase.stages) if (stage.startMs <= offsetMs) current = stage;
+    return current ?? { name: task.phase.name, index: 0, startMs: 0 };
+  };
+  const metaFor = (tIntended: number, user?: number): RequestMeta => {
+    const stage = stageAt(tIntended - task.phaseStartMs);
+    return {
+      tIntended,
+      stage: task.phase.warmup ? 'warmup' : stage.name,
+      stageIndex: task.phase.warmup ? -1 : stage.index,
+      warmup: task.phase.warmup,
+      ...(user !== undefined ? { user } : {}),
+    };
+  };
+  const claim = (): boolean => {
+    if (task.phase.requests === null) return true;
+    return Atomics.add(shared, SHARED_REQUESTS_CLAIMED, 1) < task.phase.requests;
+  };
+  const endMs = task.phase.durationMs === null ? Number.POSITIVE_INFINITY : task.phaseStartMs + task.phase.durationMs;
+  const send = async (meta: RequestMeta): Promise<RequestRecord> => {
+    counters.sent++;
+    Atomics.add(shared, SHARED_IN_FLIGHT, 1);
+    try {
+      const record = await executeRequest(context, newRequest(), meta, cancel.signal);
+      batcher.push(record);
+      return record;
+    } finally {
+      Atomics.sub(shared, SHARED_IN_FLIGHT, 1);
+    }
+  };
+
+  let graceTimer: NodeJS.Timeout | undefined;
+  if (Number.isFinite(endMs)) {
+    const armGrace = () => {
+      graceTimer = setTimeout(() => cancel.abort(new Error('graceful stop window over')), Math.max(0, endMs + task.gracefulStopMs - clock.nowMs()));
+    };
+    armGrace();
+  }
+
+  try {
+    if (task.phase.load.kind === 'closed') {
+      await runClosed(task, task.phase.load, clock, stop.signal, endMs, claim, send, metaFor);
+    } else {
+      await runOpen(task, task.phase.load, clock, stop.signal, endMs, claim, send, metaFor, shared, (record) => {
+        counters.dropped++;
+        batcher.push(record);
+      });
+    }
+  } finally {
+    if (graceTimer) clearTimeout(graceTimer);
+    batcher.close();
+    watchdog.stop();
+    await agent.close().catch(() => agent.destroy());
+    task.port.postMessage({ type: 'done' } satisfies WorkerMessage);
+    task.port.close();
+    delay.disable();
+  }
+  return {
+    workerIndex: task.workerIndex,
+    sent: counters.sent,
+    dropped: counters.dropped,
+    eventLoopDelayP99Ms: nsToMs(delay.percentile(99)),
+    eventLoopDelayMaxMs: nsToMs(delay.max),
+  };
+}
+
+type Send = (meta: RequestMeta) => Promise<RequestRecord>;
+type MetaFor = (tIntended: number, user?: number) => RequestMeta;
+
+async function runClosed(
+  task: WorkerTask,
+  load: ClosedLoad,
+  clock: Clock,
+  stop: AbortSignal,
+  endMs: number,
+  claim: () => boolean,
+  send: Send,
+  metaFor: MetaFor,
+): Promise<void> {
+  const users: Promise<void>[] = [];
+  for (let user = task.workerIndex; user < peakUsers(load.users); user += task.workerCount) {
+    users.push(runUser(user));
+  }
+  await Promise.all(users);
+
+  async function runUser(user: number): Promise<void> {
+    let readyMs = task.phaseStartMs;
+    while (!stop.aborted) {
+      const offsetMs = readyMs - task.phaseStartMs;
+      if (!isUserActive(load.users, user, offsetMs)) {
+        const nextOffsetMs = nextActiveOffset(load.users, user, offsetMs);
+        if (!Number.isFinite(nextOffsetMs) || task.phaseStartMs + nextOffsetMs >= endMs) return;
+        readyMs = task.phaseStartMs + nextOffsetMs;
+        await clock.sleepUntil(readyMs, stop);
+        continue;
+      }
+      await clock.sleepUntil(readyMs, stop);
+      if (stop.aborted || readyMs >= endMs || clock.nowMs() >= endMs) return;
+      if (!claim()) return;
+      const record = await send(metaFor(readyMs, user));
+      readyMs = (record.t_done ?? clock.nowMs()) + load.thinkTimeMs;
+    }
+  }
+}
+
+async function runOpen(
+  task: WorkerTask,
+  load: OpenLoad,
+  clock: Clock,
+  stop: AbortSignal,
+  endMs: number,
+  claim: () => boolean,
+  send: Send,
+  metaFor: MetaFor,
+  shared: Int32Array,
+  onDropped: (record: RequestRecord) => void,
+): Promise<void> {
+  const inFlight = new Set<Promise<RequestRecord>>();
+  for (let i = task.workerIndex; i < load.arrivalsMs.length; i += task.workerCount) {
+    const dueMs = task.phaseStartMs + load.arrivalsMs[i]!;
+    if (dueMs >= endMs) break;
+    await clock.sleepUntil(dueMs, stop);
+    if (stop.aborted) break;
+    if (!claim()) break;
+    // The cap is global across workers: the shared counter is what every worker increments.
+    if (Atomics.load(shared, SHARED_IN_FLIGHT) >= load.maxInFlight) {
+      onDropped(droppedRecord(task, metaFor(dueMs), i));
+      continue;
+    }
+    const request = send(metaFor(dueMs));
+    inFlight.add(request);
+    void request.finally(() => inFlight.delete(request));
+  }
+  await Promise.allSettled(inFlight);
+}
+
+function droppedRecord(task: WorkerTask, meta: RequestMeta, arrivalIndex: number): RequestRecord {
+  return {
+    request_id: `${task.runId}-${task.phase.name}-a${arrivalIndex}-dropped`,
+    run_id: task.runId,
+    stage: meta.stage,
+    stage_index: meta.stageIndex,
+    warmup: meta.warmup,
+    status: 'dropped',
+    error_kind: 'dropped',
+    error_message: `max_in_flight (${(task.phase.load as OpenLoad).maxInFlight}) was full at the arrival`,
+    engine: task.target.engine,
+    model: task.target.model,
+    stream: task.workload.stream,
+    worker: task.workerIndex,
+    t_intended: meta.tIntended,
+    chunks: [],
+    metrics: {},
+    sources: {},
+    server: {},
+  };
+}
+
+function nsToMs(ns: number): number {
+  return Number.isFinite(ns) ? ns / 1e6 : 0;
+}

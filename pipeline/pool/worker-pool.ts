@@ -1,0 +1,103 @@
+/**
+ * Runs one phase on a pool of Piscina worker threads and streams their record batches back. Workers hold
+ * sockets and timers, so Piscina's Atomics-based idle wait is disabled (STYLE: piscina notes).
+ */
+import { existsSync } from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import { BenchError } from '../core/errors.js';
+import type { RequestRecord } from '../core/record.js';
+import {
+  SHARED_IN_FLIGHT,
+  SHARED_SLOTS,
+  type CoordinatorMessage,
+  type WorkerMessage,
+  type WorkerResult,
+  type WorkerTask,
+} from './worker-protocol.js';
+
+/** The built worker file. Under tsx (tests) this module is a .ts file, and Piscina needs the built .js. */
+export function workerFilename(): string {
+  const here = fileURLToPath(import.meta.url);
+  const built = here.endsWith('.ts')
+    ? fileURLToPath(new URL('../../dist/pipeline/pool/stream-worker.js', import.meta.url))
+    : fileURLToPath(new URL('./stream-worker.js', import.meta.url));
+  if (!existsSync(built)) {
+    throw new BenchError('INTERNAL', `the worker file ${built} is missing`, { hint: 'run `npm run build` first' });
+  }
+  return built;
+}
+
+export type PhaseTaskInput = Omit<WorkerTask, 'workerIndex' | 'workerCount' | 'shared' | 'port'>;
+
+export class WorkerPool {
+  readonly #piscina: Piscina;
+  #shared: Int32Array | undefined;
+  #ports: MessageChannel['port1'][] = [];
+
+  constructor(readonly workerCount: number) {
+    this.#piscina = new Piscina({
+      filename: workerFilename(),
+      minThreads: workerCount,
+      maxThreads: workerCount,
+      concurrentTasksPerWorker: 1,
+      atomics: 'disabled',
+      idleTimeout: 60_000,
+    });
+  }
+
+  /** Starts every thread and loads the worker module, so the first phase's schedule is not late. */
+  async warm(): Promise<void> {
+    const pings: Promise<unknown>[] = [];
+    for (let i = 0; i < this.workerCount; i++) pings.push(this.#piscina.run({ ping: true }));
+    await Promise.all(pings);
+  }
+
+  /** Requests in flight right now across all workers of the running phase. */
+  inFlight(): number {
+    return this.#shared ? Atomics.load(this.#shared, SHARED_IN_FLIGHT) : 0;
+  }
+
+  async runPhase(input: PhaseTaskInput, onRecords: (records: RequestRecord[]) => void): Promise<WorkerResult[]> {
+    const sharedBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * SHARED_SLOTS);
+    this.#shared = new Int32Array(sharedBuffer);
+    const runs: Promise<WorkerResult>[] = [];
+    const drained: Promise<void>[] = [];
+    this.#ports = [];
+    for (let workerIndex = 0; workerIndex < this.workerCount; workerIndex++) {
+      const channel = new MessageChannel();
+      drained.push(
+        new Promise<void>((resolve) => {
+          channel.port1.on('message', (message: WorkerMessage) => {
+            if (message.type === 'records') onRecords(message.records);
+            else resolve();
+          });
+          channel.port1.on('close', () => resolve());
+        }),
+      );
+      this.#ports.push(channel.port1);
+      const task: WorkerTask = { ...input, workerIndex, workerCount: this.workerCount, shared: sharedBuffer, port: channel.port2 };
+      runs.push(this.#piscina.run(task, { transferList: [channel.port2] }) as Promise<WorkerResult>);
+    }
+    try {
+      const results = await Promise.all(runs);
+      // Task results travel on Piscina's channel, records on ours: wait for each worker's 'done'.
+      await Promise.all(drained);
+      return results;
+    } finally {
+      for (const port of this.#ports) port.close();
+      this.#ports = [];
+    }
+  }
+
+  /** Stop the running phase: no new requests, in-flight ones cancelled (they still get records). */
+  stop(reason: string): void {
+    const message: CoordinatorMessage = { type: 'stop', reason };
+    for (const port of this.#ports) port.postMessage(message);
+  }
+
+  async close(): Promise<void> {
+    await this.#piscina.destroy();
+  }
+}

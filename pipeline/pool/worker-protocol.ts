@@ -1,0 +1,49 @@
+/**
+ * What crosses the thread boundary between the coordinator and a stream worker. Everything here must be
+ * structured-cloneable; AbortSignals cannot cross threads, so stopping is a message on the port.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { Phase, TargetConfig, WorkloadConfig } from '../core/plan.js';
+import type { RequestRecord } from '../core/record.js';
+
+/** Slots of the Int32Array over `WorkerTask.shared`. */
+export const SHARED_REQUESTS_CLAIMED = 0;
+export const SHARED_IN_FLIGHT = 1;
+export const SHARED_SLOTS = 2;
+
+export interface WorkerTask {
+  readonly workerIndex: number;
+  readonly workerCount: number;
+  readonly runId: string;
+  readonly phase: Phase;
+  /** Epoch ms at which the phase's offset 0 falls. */
+  readonly phaseStartMs: number;
+  readonly target: TargetConfig;
+  /** The API key value, read from the environment by the coordinator; never written anywhere. */
+  readonly apiKey?: string;
+  readonly workload: WorkloadConfig;
+  /** Prompts from a dataset, used round-robin; synthetic prompts when absent. */
+  readonly prompts?: readonly string[];
+  readonly networkRttMs: number;
+  /** How long in-flight requests may run after the phase's duration ends before they are cancelled. */
+  readonly gracefulStopMs: number;
+  /** Int32Array slots shared by all workers of the phase (request budget, global in-flight count). */
+  readonly shared: SharedArrayBuffer;
+  readonly port: MessagePort;
+}
+
+export type CoordinatorMessage = { readonly type: 'stop'; readonly reason: string };
+
+export type WorkerMessage =
+  | { readonly type: 'records'; readonly records: RequestRecord[] }
+  /** Last message of a task: every record was posted before it (ordering on one port is guaranteed). */
+  | { readonly type: 'done' };
+
+export interface WorkerResult {
+  readonly workerIndex: number;
+  readonly sent: number;
+  readonly dropped: number;
+  /** Event-loop delay of this worker over the phase (ms). */
+  readonly eventLoopDelayP99Ms: number;
+  readonly eventLoopDelayMaxMs: number;
+}

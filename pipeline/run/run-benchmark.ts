@@ -1,0 +1,316 @@
+/**
+ * The coordinator: preflight, then each phase of the plan on the worker pool, with records streaming to the
+ * run directory, the sinks, the summaries and the live view as they arrive; at the end run.json and the
+ * report. This is the programmatic API behind `llmbench run` (DESIGN §3).
+ */
+import { availableParallelism, cpus, hostname, platform, release, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { EngineInfo } from '../core/engine.js';
+import { BenchError, UsageError } from '../core/errors.js';
+import type { RunMonitor } from '../core/monitor.js';
+import type { ExecutionPlan, Phase } from '../core/plan.js';
+import type { Point } from '../core/point.js';
+import type { RequestRecord } from '../core/record.js';
+import { RUN_SCHEMA_VERSION, type RunResult, type StageSummary, type ThresholdResult } from '../core/run-result.js';
+import type { Sink, SinkReport } from '../core/sink.js';
+import { adapterFor } from '../../collectors/engines/index.js';
+import { WorkerPool } from '../pool/worker-pool.js';
+import { loadDataset } from './dataset.js';
+import { LiveStats, type LiveSnapshot } from './live-stats.js';
+import { preflight } from './preflight.js';
+import { RunDirectory } from './run-directory.js';
+import { newRunId } from './run-id.js';
+import { SummaryCollector, type RequestSlo } from './summary-collector.js';
+import { validityChecks } from './validity.js';
+import { toolVersion } from '../core/version.js';
+import { renderMarkdownReport } from '../../analytics/report/markdown.js';
+
+export interface ProgressUpdate {
+  readonly phase: string;
+  readonly warmup: boolean;
+  readonly stage: string;
+  /** Users (closed loop) or requests/s (open loop) the current stage aims at. */
+  readonly target: number | undefined;
+  readonly loadKind: 'closed' | 'open';
+  readonly elapsedMs: number;
+  /** Planned length of the phase, when it has one. */
+  readonly totalMs: number | null;
+  readonly requestBudget: number | null;
+  readonly inFlight: number;
+  readonly live: LiveSnapshot;
+}
+
+export interface RunOptions {
+  readonly scenarioName: string;
+  /** The resolved scenario as data, secrets already redacted; stored in run.json. */
+  readonly scenario: Record<string, unknown>;
+  readonly runId?: string;
+  /** The run directory (default runs/<run_id>). */
+  readonly outDir?: string;
+  readonly workers?: number;
+  readonly gracefulStopMs?: number;
+  readonly sinks?: readonly Sink[];
+  readonly monitor?: RunMonitor;
+  /** Per-request SLOs counted for goodput. */
+  readonly slos?: readonly RequestSlo[];
+  /** Evaluates the scenario's thresholds on the finished summary. */
+  readonly evaluateThresholds?: (result: RunResult) => ThresholdResult[];
+  /** Stop the run as soon as a threshold fails (checked on each progress tick on the live summary). */
+  readonly abortOnThresholdFail?: boolean;
+  readonly onProgress?: (update: ProgressUpdate) => void;
+  readonly progressIntervalMs?: number;
+  readonly onNotice?: (line: string) => void;
+  /** Aborting it (Ctrl-C) stops the load, cancels in-flight requests, and still writes a marked run. */
+  readonly signal?: AbortSignal;
+  readonly clock?: Clock;
+}
+
+export interface RunOutcome {
+  readonly result: RunResult;
+  readonly dir: string;
+}
+
+export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Promise<RunOutcome> {
+  const clock = options.clock ?? systemClock;
+  const notice = options.onNotice ?? (() => {});
+  const adapter = adapterFor(plan.target.engine);
+  const apiKey = readApiKey(plan.target.apiKeyEnv);
+  const { info, networkRttMs } = await preflight(adapter, plan.target.url, plan.target.model, apiKey);
+  const prompts = plan.workload.dataset ? await loadDataset(plan.workload.dataset) : undefined;
+
+  const runId = options.runId ?? newRunId();
+  const dir = options.outDir ?? join('runs', runId);
+  const runDir = await RunDirectory.create(dir);
+  const sinks = options.sinks ?? [];
+  const runInfo = { runId, scenario: options.scenarioName, engine: plan.target.engine, model: plan.target.model, runDir: dir };
+  for (const sink of sinks) await sink.start(runInfo);
+
+  const startedAt = new Date();
+  const onPoints = (points: readonly Point[]) => {
+    runDir.appendPoints(points);
+    for (const sink of sinks) sink.writePoints(points);
+  };
+  if (options.monitor) await options.monitor.start({ runId, onPoints, onNotice: notice });
+
+  const slos = options.slos ?? [];
+  const overall = new SummaryCollector(slos);
+  const stageCollectors = new Map<number, SummaryCollector>();
+  const live = new LiveStats();
+  let warmupCount = 0;
+  let abortReason: string | undefined;
+  const workerCount = options.workers ?? defaultWorkerCount();
+  const pool = new WorkerPool(workerCount);
+  const stopRun = (reason: string) => {
+    if (abortReason) return;
+    abortReason = reason;
+    pool.stop(reason);
+  };
+  const onSignal = () => stopRun('interrupted (SIGINT)');
+  options.signal?.addEventListener('abort', onSignal, { once: true });
+
+  const onRecords = (records: RequestRecord[]) => {
+    runDir.appendRecords(records);
+    for (const sink of sinks) sink.writeRecords(records);
+    live.add(records);
+    for (const record of records) {
+      if (record.warmup) {
+        warmupCount++;
+        continue;
+      }
+      overall.add(record);
+      let stage = stageCollectors.get(record.stage_index);
+      if (!stage) stageCollectors.set(record.stage_index, (stage = new SummaryCollector(slos)));
+      stage.add(record);
+    }
+    checkAbort();
+  };
+  const checkAbort = () => {
+    const { maxErrors, maxErrorRate, minRequestsForRate } = plan.abort;
+    const counts = live.snapshot(clock.nowMs(), 1);
+    if (maxErrors !== null && counts.errors >= maxErrors) stopRun(`${counts.errors} requests failed (abort.max_errors = ${maxErrors})`);
+    const finished = counts.ok + counts.errors;
+    if (maxErrorRate !== null && finished >= minRequestsForRate && counts.errors / finished > maxErrorRate) {
+      stopRun(`error rate ${(counts.errors / finished).toFixed(3)} over ${finished} requests (abort.max_error_rate = ${maxErrorRate})`);
+    }
+  };
+
+  const cpuStart = process.cpuUsage();
+  const wallStartMs = clock.nowMs();
+  const eventLoopP99s: number[] = [];
+  let sent = 0;
+  let dropped = 0;
+  let failure: unknown;
+  try {
+    await pool.warm();
+    for (const phase of plan.phases) {
+      if (abortReason) break;
+      const phaseStartMs = clock.nowMs() + 20;
+      const progress = startProgress(phase, phaseStartMs);
+      try {
+        const results = await pool.runPhase(
+          {
+            runId,
+            phase,
+            phaseStartMs,
+            target: plan.target,
+            workload: plan.workload,
+            networkRttMs,
+            gracefulStopMs: options.gracefulStopMs ?? 30_000,
+            ...(apiKey ? { apiKey } : {}),
+            ...(prompts ? { prompts } : {}),
+          },
+          onRecords,
+        );
+        for (const result of results) {
+          sent += result.sent;
+          dropped += result.dropped;
+          eventLoopP99s.push(result.eventLoopDelayP99Ms);
+        }
+      } finally {
+        progress.stop();
+      }
+    }
+  } catch (error) {
+    failure = error;
+    abortReason ??= `the run failed: ${(error as Error).message}`;
+  } finally {
+    options.signal?.removeEventListener('abort', onSignal);
+    await pool.close();
+  }
+  const wallMs = clock.nowMs() - wallStartMs;
+  const cpu = process.cpuUsage(cpuStart);
+  const resources = options.monitor ? await options.monitor.stop() : undefined;
+
+  const summary = overall.summary();
+  summary.requests.warmup = warmupCount;
+  const stages = stageSummaries(plan.phases, stageCollectors);
+  const clientCpuShare = wallMs > 0 ? (cpu.user + cpu.system) / 1000 / (wallMs * availableParallelism()) : null;
+  const validity = validityChecks({
+    scheduleLagP99Ms: summary.metrics.schedule_lag_ms?.p99 ?? null,
+    eventLoopDelayP99Ms: eventLoopP99s.length ? Math.max(...eventLoopP99s) : null,
+    clientCpuShare,
+    requestsSent: sent,
+  });
+  const result: RunResult = {
+    schema_version: RUN_SCHEMA_VERSION,
+    run_id: runId,
+    tool: { name: 'llmbench', version: toolVersion() },
+    status: failure ? 'failed' : abortReason ? 'aborted' : 'completed',
+    ...(abortReason ? { abort_reason: abortReason } : {}),
+    valid: validity.every((check) => check.ok),
+    validity,
+    started_at: startedAt.toISOString(),
+    ended_at: new Date().toISOString(),
+    scenario: { ...options.scenario, name: options.scenarioName },
+    target: {
+      engine: plan.target.engine,
+      url: plan.target.url,
+      model: plan.target.model,
+      api: plan.target.api ?? adapter.defaultApi,
+      server: info,
+      network_rtt_ms: networkRttMs,
+    },
+    host: hostInfo(workerCount),
+    client_health: {
+      schedule_lag_p99_ms: summary.metrics.schedule_lag_ms?.p99 ?? null,
+      event_loop_delay_p99_ms: eventLoopP99s.length ? Math.max(...eventLoopP99s) : null,
+      client_cpu_pct: clientCpuShare === null ? null : clientCpuShare * 100 * availableParallelism(),
+      dropped_arrivals: dropped,
+    },
+    summary,
+    stages,
+    ...(resources ? { resources } : {}),
+  };
+  if (options.evaluateThresholds) result.thresholds = options.evaluateThresholds(result);
+  await runDir.writeRunJson(result);
+
+  const sinkReports: Record<string, SinkReport> = {};
+  for (const sink of sinks) {
+    sinkReports[sink.name] = await sink.stop(result).catch((error: unknown) => ({ error: (error as Error).message }));
+  }
+  if (sinks.length > 0) {
+    result.sinks = sinkReports;
+    await runDir.writeRunJson(result);
+  }
+  await runDir.writeReport(renderMarkdownReport(result));
+  await runDir.close();
+  // The run directory is written either way; the caller still learns that the run failed.
+  if (failure) throw failure instanceof BenchError ? failure : new BenchError('INTERNAL', `the run failed: ${(failure as Error).message}`, { cause: failure });
+  return { result, dir };
+
+  function startProgress(phase: Phase, phaseStartMs: number) {
+    if (!options.onProgress) return { stop() {} };
+    const tick = () => {
+      const elapsedMs = Math.max(clock.nowMs() - phaseStartMs, 0);
+      let stage = phase.stages[0];
+      for (const label of phase.stages) if (label.startMs <= elapsedMs) stage = label;
+      options.onProgress!({
+        phase: phase.name,
+        warmup: phase.warmup,
+        stage: phase.warmup ? 'warmup' : (stage?.name ?? phase.name),
+        target: stage?.target,
+        loadKind: phase.load.kind,
+        elapsedMs,
+        totalMs: phase.durationMs,
+        requestBudget: phase.requests,
+        inFlight: pool.inFlight(),
+        live: live.snapshot(clock.nowMs(), elapsedMs),
+      });
+    };
+    const timer = setInterval(tick, options.progressIntervalMs ?? 1000);
+    return {
+      stop() {
+        clearInterval(timer);
+        tick();
+      },
+    };
+  }
+}
+
+function stageSummaries(phases: readonly Phase[], collectors: Map<number, SummaryCollector>): StageSummary[] {
+  const stages: StageSummary[] = [];
+  for (const phase of phases) {
+    if (phase.warmup) continue;
+    for (const label of phase.stages) {
+      const collector = collectors.get(label.index) ?? new SummaryCollector();
+      stages.push({
+        name: label.name,
+        index: label.index,
+        phase: phase.name,
+        ...(label.target !== undefined ? { target: label.target } : {}),
+        ...collector.summary(),
+      });
+    }
+  }
+  return stages;
+}
+
+function readApiKey(envName: string | undefined): string | undefined {
+  if (!envName) return undefined;
+  const value = process.env[envName];
+  if (!value) {
+    throw new UsageError(`the API key variable ${envName} is not set`, { hint: `export ${envName}=… or drop --api-key-env` });
+  }
+  return value;
+}
+
+/** One worker per core beyond the coordinator's, at least one: a worker holds thousands of streams. */
+export function defaultWorkerCount(): number {
+  return Math.max(1, Math.min(8, availableParallelism() - 1));
+}
+
+function hostInfo(workers: number): Record<string, unknown> {
+  const cpuList = cpus();
+  return {
+    hostname: hostname(),
+    platform: `${platform()} ${release()}`,
+    cpu_model: cpuList[0]?.model ?? 'unknown',
+    cpu_cores: availableParallelism(),
+    memory_bytes: totalmem(),
+    node: process.version,
+    workers,
+  };
+}
+
+export type { EngineInfo };

@@ -1,0 +1,143 @@
+/**
+ * Collects what a run summary needs from each finished record, compactly (metric values, not records),
+ * and produces the exact summary of DESIGN §4 at the end. One collector per scope: the run and each stage.
+ */
+import { gapsOf } from '../core/request-metrics.js';
+import { REQUEST_METRICS, type ErrorKind, type MetricSource, type RequestMetric, type RequestRecord } from '../core/record.js';
+import type { MetricSummaryWithSource, RunSummary } from '../core/run-result.js';
+import { percentileSorted, summarize } from '../core/stats.js';
+
+/** A per-request service-level objective used for goodput: the request's metric must satisfy it. */
+export interface RequestSlo {
+  readonly metric: RequestMetric;
+  readonly op: '<' | '<=' | '>' | '>=';
+  readonly value: number;
+}
+
+type PooledMetric = 'itl_pooled_ms' | 'icl_pooled_ms';
+
+export class SummaryCollector {
+  readonly #values = new Map<RequestMetric | PooledMetric, number[]>();
+  readonly #sources = new Map<RequestMetric, Partial<Record<MetricSource, number>>>();
+  readonly #errorsByKind: Partial<Record<ErrorKind, number>> = {};
+  #ok = 0;
+  #error = 0;
+  #dropped = 0;
+  #good = 0;
+  #outputTokens = 0;
+  #promptTokens = 0;
+  #firstSendMs = Number.POSITIVE_INFINITY;
+  #lastDoneMs = Number.NEGATIVE_INFINITY;
+  #itlCvSum = 0;
+  #itlCvCount = 0;
+  #stalls = 0;
+
+  constructor(private readonly slos: readonly RequestSlo[] = []) {}
+
+  add(record: RequestRecord): void {
+    const startMs = record.t_send ?? record.t_intended;
+    if (startMs < this.#firstSendMs) this.#firstSendMs = startMs;
+    const endMs = record.t_done ?? startMs;
+    if (endMs > this.#lastDoneMs) this.#lastDoneMs = endMs;
+
+    if (record.status === 'dropped') {
+      this.#dropped++;
+      this.#errorsByKind.dropped = (this.#errorsByKind.dropped ?? 0) + 1;
+      return;
+    }
+    if (record.status === 'error') {
+      this.#error++;
+      const kind = record.error_kind ?? 'protocol';
+      this.#errorsByKind[kind] = (this.#errorsByKind[kind] ?? 0) + 1;
+      return;
+    }
+    this.#ok++;
+    this.#outputTokens += record.output_tokens ?? 0;
+    this.#promptTokens += record.prompt_tokens ?? 0;
+    for (const name of REQUEST_METRICS) {
+      const value = record.metrics[name];
+      if (value === undefined) continue;
+      this.#push(name, value);
+      const source = record.sources[name];
+      if (source) {
+        const counts = this.#sources.get(name) ?? {};
+        counts[source] = (counts[source] ?? 0) + 1;
+        this.#sources.set(name, counts);
+      }
+    }
+    if (this.slos.every((slo) => meets(record.metrics[slo.metric], slo))) this.#good++;
+    if (record.stream) this.#addGaps(record);
+  }
+
+  #addGaps(record: RequestRecord): void {
+    const { itlGapsMs, iclGapsMs } = gapsOf(record.chunks);
+    for (const gap of itlGapsMs) this.#push('itl_pooled_ms', gap);
+    for (const gap of iclGapsMs) this.#push('icl_pooled_ms', gap);
+    if (iclGapsMs.length >= 2) {
+      const stats = summarize(itlGapsMs);
+      if (stats) {
+        this.#itlCvSum += stats.cv;
+        this.#itlCvCount++;
+      }
+      const sorted = Float64Array.from(iclGapsMs).sort();
+      const medianGapMs = percentileSorted(Array.from(sorted), 0.5);
+      for (const gap of iclGapsMs) if (gap > 3 * medianGapMs && medianGapMs > 0) this.#stalls++;
+    }
+  }
+
+  #push(name: RequestMetric | PooledMetric, value: number): void {
+    let list = this.#values.get(name);
+    if (!list) this.#values.set(name, (list = []));
+    list.push(value);
+  }
+
+  get total(): number {
+    return this.#ok + this.#error + this.#dropped;
+  }
+
+  summary(): RunSummary {
+    const durationMs = Number.isFinite(this.#firstSendMs) ? Math.max(this.#lastDoneMs - this.#firstSendMs, 0) : 0;
+    const seconds = durationMs / 1000;
+    const perSecond = (count: number) => (seconds > 0 ? count / seconds : 0);
+    const metrics: RunSummary['metrics'] = {};
+    for (const [name, values] of this.#values) {
+      const stats = summarize(values);
+      if (!stats) continue;
+      const sources = this.#sources.get(name as RequestMetric);
+      const entry: MetricSummaryWithSource = sources ? { ...stats, sources } : stats;
+      metrics[name] = entry;
+    }
+    const total = this.total;
+    return {
+      duration_ms: durationMs,
+      requests: { total, ok: this.#ok, error: this.#error, dropped: this.#dropped },
+      throughput: {
+        rps: perSecond(this.#ok),
+        output_tps: perSecond(this.#outputTokens),
+        total_tps: perSecond(this.#outputTokens + this.#promptTokens),
+        goodput_rps: perSecond(this.#good),
+      },
+      error_rate: total > 0 ? (this.#error + this.#dropped) / total : 0,
+      errors_by_kind: { ...this.#errorsByKind },
+      metrics,
+      jitter: {
+        itl_cv_mean: this.#itlCvCount > 0 ? this.#itlCvSum / this.#itlCvCount : null,
+        stall_count: this.#stalls,
+      },
+    };
+  }
+}
+
+function meets(value: number | undefined, slo: RequestSlo): boolean {
+  if (value === undefined) return false;
+  switch (slo.op) {
+    case '<':
+      return value < slo.value;
+    case '<=':
+      return value <= slo.value;
+    case '>':
+      return value > slo.value;
+    case '>=':
+      return value >= slo.value;
+  }
+}

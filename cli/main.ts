@@ -5,9 +5,24 @@
 import { Command, CommanderError } from 'commander';
 import { BenchError } from '../pipeline/core/errors.js';
 import { toolVersion } from '../pipeline/core/version.js';
+import { monitorCommand } from './commands/monitor.js';
+import { pushCommand } from './commands/push.js';
+import { reportCommand } from './commands/report.js';
+import { runCommand } from './commands/run.js';
+import { demoCommand } from './commands/demo.js';
+import { scenariosCommand } from './commands/scenarios.js';
+import { simCommand } from './commands/sim.js';
 
 // Commands register here, one import each.
-const commands: Array<() => Command> = [];
+const commands: Array<() => Command> = [
+  runCommand,
+  demoCommand,
+  monitorCommand,
+  pushCommand,
+  reportCommand,
+  scenariosCommand,
+  simCommand,
+];
 
 export function buildProgram(): Command {
   const program = new Command('llmbench')

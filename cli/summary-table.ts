@@ -7,7 +7,7 @@ export function renderSummaryTable(result: RunResult, dir: string): string {
   const s = result.summary;
   const table = new Table({
     head: ['metric', 'source', 'p50', 'p95', 'p99', 'mean', 'count'],
-    style: { head: [], border: [] },
+    style: { head: [], border: [], compact: true },
     colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right'],
   });
   for (const row of metricRows(s)) {

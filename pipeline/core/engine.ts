@@ -96,6 +96,8 @@ export interface EngineInfo {
 
 /** Minimal HTTP for preflight: GET/POST returning status and body text. The runner supplies it. */
 export interface PreflightHttp {
+  /** The target's base URL, for messages ("cannot reach vllm at http://…"); optional for test doubles. */
+  readonly baseUrl?: string;
   request(spec: HttpRequestSpec): Promise<{ status: number; headers: Record<string, string>; body: string }>;
 }
 

@@ -12,6 +12,7 @@ export function preflightHttp(baseUrl: string, apiKey?: string): PreflightHttp {
   const base = new URL(baseUrl);
   const prefix = base.pathname.replace(/\/$/, '');
   return {
+    baseUrl,
     async request(spec: HttpRequestSpec) {
       const url = new URL(prefix + spec.path, base.origin);
       const headers: Record<string, string> = { ...spec.headers };

@@ -12,7 +12,7 @@ import type { RunMonitor } from '../core/monitor.js';
 import type { ExecutionPlan, Phase } from '../core/plan.js';
 import type { Point } from '../core/point.js';
 import type { RequestRecord } from '../core/record.js';
-import { RUN_SCHEMA_VERSION, type RunResult, type StageSummary, type ThresholdResult } from '../core/run-result.js';
+import { RUN_SCHEMA_VERSION, type RunResult, type RunSummary, type StageSummary, type ThresholdResult } from '../core/run-result.js';
 import type { Sink, SinkReport } from '../core/sink.js';
 import { adapterFor } from '../../collectors/engines/index.js';
 import { WorkerPool } from '../pool/worker-pool.js';
@@ -55,7 +55,7 @@ export interface RunOptions {
   /** Per-request SLOs counted for goodput. */
   readonly slos?: readonly RequestSlo[];
   /** Evaluates the scenario's thresholds on the finished summary. */
-  readonly evaluateThresholds?: (result: RunResult) => ThresholdResult[];
+  readonly evaluateThresholds?: (summary: RunSummary) => ThresholdResult[];
   /** Stop the run as soon as a threshold fails (checked on each progress tick on the live summary). */
   readonly abortOnThresholdFail?: boolean;
   readonly onProgress?: (update: ProgressUpdate) => void;
@@ -135,6 +135,16 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
     }
   };
 
+  // abort_on_fail: thresholds are checked on the live summary every 2 s, once enough requests finished.
+  const thresholdTimer =
+    options.abortOnThresholdFail && options.evaluateThresholds
+      ? setInterval(() => {
+          if (overall.total < Math.max(plan.abort.minRequestsForRate, 1)) return;
+          const failed = options.evaluateThresholds!(overall.summary()).filter((threshold) => !threshold.ok);
+          if (failed.length > 0) stopRun(`threshold failed (abort_on_fail): ${failed.map((t) => `${t.metric}: ${t.expression}`).join('; ')}`);
+        }, 2000)
+      : undefined;
+
   const cpuStart = process.cpuUsage();
   const wallStartMs = clock.nowMs();
   const eventLoopP99s: number[] = [];
@@ -176,6 +186,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
     abortReason ??= `the run failed: ${(error as Error).message}`;
   } finally {
     options.signal?.removeEventListener('abort', onSignal);
+    if (thresholdTimer) clearInterval(thresholdTimer);
     await pool.close();
   }
   const wallMs = clock.nowMs() - wallStartMs;
@@ -222,7 +233,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
     stages,
     ...(resources ? { resources } : {}),
   };
-  if (options.evaluateThresholds) result.thresholds = options.evaluateThresholds(result);
+  if (options.evaluateThresholds) result.thresholds = options.evaluateThresholds(result.summary);
   await runDir.writeRunJson(result);
 
   const sinkReports: Record<string, SinkReport> = {};

@@ -1,0 +1,54 @@
+/**
+ * `llmbench demo` (npm start): a first look with nothing installed. Starts the simulator in-process (vLLM
+ * dialect, continuous-batching model), runs the quick scenario shortened to 20 s against it with live
+ * progress, prints the summary and leaves the run directory under runs/.
+ */
+import { Command } from 'commander';
+import { startSimulator } from '../../simulator/index.js';
+import { applyOverrides, compileScenario, loadScenario } from '../../pipeline/scenario/index.js';
+import { runBenchmark } from '../../pipeline/run/run-benchmark.js';
+import { createProgressDisplay } from '../progress.js';
+import { renderSummaryTable } from '../summary-table.js';
+
+export function demoCommand(): Command {
+  return new Command('demo')
+    .description('run the quick scenario (5 users, 20 s) against the built-in simulator')
+    .option('--duration <d>', 'how long the demo load runs', '20s')
+    .option('--out <dir>', 'the run directory (default runs/<run_id>)')
+    .action(async (options: { duration: string; out?: string }) => {
+      const sim = await startSimulator({ engine: 'vllm', model: 'demo-model', seed: 7 });
+      process.stderr.write(`simulator (vLLM dialect, batching model) listening on ${sim.url}\n`);
+      try {
+        const scenario = applyOverrides(await loadScenario('quick'), {
+          engine: 'vllm',
+          url: sim.url,
+          model: 'demo-model',
+          duration: options.duration,
+          promptTokens: 128,
+          maxTokens: 64,
+        });
+        const display = createProgressDisplay(process.stderr.isTTY ? 'tty' : 'lines');
+        const interrupt = new AbortController();
+        const onSigint = () => interrupt.abort();
+        process.once('SIGINT', onSigint);
+        try {
+          const { result, dir } = await runBenchmark(compileScenario(scenario), {
+            scenarioName: 'demo',
+            scenario: scenario as unknown as Record<string, unknown>,
+            ...(options.out ? { outDir: options.out } : {}),
+            signal: interrupt.signal,
+            onProgress: (update) => display.update(update),
+            progressIntervalMs: display.intervalMs,
+            onNotice: (line) => process.stderr.write(`${line}\n`),
+          });
+          display.done();
+          process.stdout.write(renderSummaryTable(result, dir) + '\n');
+          process.stdout.write(`\nNext: llmbench report ${dir}   ·   llmbench run --help   ·   llmbench sim --engine ollama\n`);
+        } finally {
+          process.off('SIGINT', onSigint);
+        }
+      } finally {
+        await sim.close();
+      }
+    });
+}

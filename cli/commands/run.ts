@@ -1,0 +1,128 @@
+/**
+ * `llmbench run [SCENARIO]`: a preset name or a YAML file, flags over it (DESIGN §15). Thin: it turns flags
+ * into overrides, resolves sinks and monitoring, calls runBenchmark and prints the outcome.
+ */
+import { Command, Option } from 'commander';
+import { BenchError } from '../../pipeline/core/errors.js';
+import { runBenchmark, type RunOutcome } from '../../pipeline/run/run-benchmark.js';
+import { createProgressDisplay } from '../progress.js';
+import { renderSummaryTable } from '../summary-table.js';
+import { positiveInt } from '../parse-flags.js';
+import { flagGiven, prepareRun, type RunFlags } from '../prepare-run.js';
+
+export function runCommand(): Command {
+  const command = new Command('run')
+    .description('benchmark an engine: a preset or scenario file, with flags over it')
+    .argument('[scenario]', 'a preset name (quick, stress, spike, endurance, sweep) or a YAML file', 'quick')
+    .option('--engine <engine>', 'ollama | vllm | tgi | llamacpp | openai | sglang')
+    .option('--url <url>', 'the engine base URL, e.g. http://127.0.0.1:8000')
+    .option('--model <name>', 'the model the engine serves')
+    .addOption(new Option('--api <api>', 'endpoint family (default: the engine\'s native API)').choices(['native', 'completions', 'chat']))
+    .option('--concurrency <n>', 'closed loop: this many users')
+    .option('--rate <rps>', 'open loop: requests per second')
+    .option('--arrival <process>', 'constant | poisson | gamma')
+    .option('--burstiness <b>', 'gamma shape (1 = Poisson, < 1 burstier)')
+    .option('--max-in-flight <n>', 'open loop cap; arrivals finding it full are recorded as dropped')
+    .option('--stages <list>', 'ramping users, "DURATION:TARGET,…" e.g. "30s:10,10s:100"')
+    .option('--rate-stages <list>', 'ramping requests/s, "DURATION:TARGET,…"')
+    .option('--duration <d>', 'how long to send, e.g. 60s')
+    .option('--requests <n>', 'how many requests to send')
+    .option('--warmup <n|d>', 'warmup requests (or a duration), excluded from statistics')
+    .option('--think-time <d>', 'closed loop: pause between a user\'s requests')
+    .option('--seed <n>', 'seed for arrivals and prompts')
+    .option('--prompt-tokens <n>', 'synthetic prompt length in tokens')
+    .option('--max-tokens <n>', 'output tokens per request (exact where the engine allows)')
+    .option('--no-stream', 'non-streaming requests')
+    .option('--compare-stream', 'run the workload streaming and non-streaming and show both side by side')
+    .option('--dataset <file>', 'JSONL prompts, {"prompt": "…"} per line')
+    .option('--api-key-env <var>', 'environment variable holding the engine API key')
+    .option('--threshold <expr>', 'e.g. "ttft_ms:p95<2000" (repeatable); failing → exit 99', collect, [])
+    .option('--out <dir>', 'the run directory (default runs/<run_id>)')
+    .option('--workers <n>', 'worker threads (default: cores − 1)')
+    .option('--influx-url <url>', 'InfluxDB URL (or INFLUX_URL)')
+    .option('--influx-org <org>', 'InfluxDB org (or INFLUX_ORG)')
+    .option('--influx-bucket <bucket>', 'InfluxDB bucket (or INFLUX_BUCKET)')
+    .option('--influx-token-file <file>', 'file holding the InfluxDB token (or INFLUX_TOKEN)')
+    .option('--gpu <mode>', 'auto | nvml | nvidia-smi | off | PROMETHEUS_URL', 'auto')
+    .option('--monitor-interval <d>', 'resource sampling interval', '1s')
+    .option('--no-monitor', 'no resource monitoring')
+    .option('--server-metrics <mode>', 'auto | off | URL of the engine\'s Prometheus metrics', 'auto')
+    .option('--engine-pid <pid>', 'sample this local engine process')
+    .option('--engine-process <name>', 'sample the local engine process with this name')
+    .option('--engine-container <name>', 'sample this Docker container')
+    .option('--cold-start', 'start the engine container and measure time to healthy and first token')
+    .option('--json', 'print the run summary as JSON on stdout at the end')
+    .option('--quiet', 'no progress output')
+    .action(async (scenario: string, flags: RunFlags, self: Command) => {
+      flags.streamGiven = flagGiven(self, 'stream');
+      if (flags.workers !== undefined) positiveInt(flags.workers, '--workers');
+      const streamModes = flags.compareStream ? [true, false] : [undefined];
+      const outcomes: RunOutcome[] = [];
+      for (const stream of streamModes) {
+        const prepared = await prepareRun(scenario, flags, stream, streamModes.length > 1);
+        const display = createProgressDisplay(flags.quiet || flags.json ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines');
+        const interrupt = new AbortController();
+        const onSigint = () => interrupt.abort();
+        process.once('SIGINT', onSigint);
+        try {
+          outcomes.push(
+            await runBenchmark(prepared.plan, {
+              ...prepared.options,
+              signal: interrupt.signal,
+              onProgress: (update) => display.update(update),
+              progressIntervalMs: display.intervalMs,
+              onNotice: (line) => process.stderr.write(`${line}\n`),
+            }),
+          );
+        } finally {
+          process.off('SIGINT', onSigint);
+          display.done();
+        }
+      }
+      printOutcomes(outcomes, Boolean(flags.json));
+      const failed = outcomes.flatMap((outcome) => outcome.result.thresholds ?? []).filter((threshold) => !threshold.ok);
+      if (failed.length > 0) {
+        throw new BenchError('THRESHOLDS_FAILED', `${failed.length} threshold(s) failed: ${failed.map((t) => `${t.metric}: ${t.expression}`).join('; ')}`);
+      }
+      if (outcomes.some((outcome) => outcome.result.status === 'aborted' && outcome.result.abort_reason?.startsWith('interrupted'))) {
+        process.exitCode = 130;
+      }
+    });
+  return command;
+}
+
+function printOutcomes(outcomes: readonly RunOutcome[], json: boolean): void {
+  if (json) {
+    const payload = outcomes.map(({ result, dir }) => ({ run_id: result.run_id, dir, status: result.status, valid: result.valid, summary: result.summary, thresholds: result.thresholds ?? [] }));
+    process.stdout.write(JSON.stringify(payload.length === 1 ? payload[0] : payload, null, 2) + '\n');
+    return;
+  }
+  for (const { result, dir } of outcomes) {
+    if (outcomes.length > 1) process.stdout.write(`\n== ${result.scenario.workload && (result.scenario.workload as { stream?: boolean }).stream === false ? 'non-streaming' : 'streaming'} ==\n`);
+    process.stdout.write(renderSummaryTable(result, dir) + '\n');
+  }
+  if (outcomes.length === 2) process.stdout.write('\n' + renderStreamComparison(outcomes[0]!, outcomes[1]!) + '\n');
+}
+
+function renderStreamComparison(streaming: RunOutcome, nonStreaming: RunOutcome): string {
+  const rows: Array<[string, (o: RunOutcome) => number | undefined]> = [
+    ['total_duration_ms p50', (o) => o.result.summary.metrics.total_duration_ms?.p50],
+    ['total_duration_ms p95', (o) => o.result.summary.metrics.total_duration_ms?.p95],
+    ['ttft_ms p50', (o) => o.result.summary.metrics.ttft_ms?.p50],
+    ['req/s', (o) => o.result.summary.throughput.rps],
+    ['output tok/s', (o) => o.result.summary.throughput.output_tps],
+    ['error rate', (o) => o.result.summary.error_rate],
+  ];
+  const lines = ['streaming vs non-streaming (same workload):', 'metric'.padEnd(24) + 'streaming'.padStart(14) + 'non-streaming'.padStart(16)];
+  for (const [name, pick] of rows) {
+    const a = pick(streaming);
+    const b = pick(nonStreaming);
+    lines.push(name.padEnd(24) + (a === undefined ? '-' : a.toFixed(2)).padStart(14) + (b === undefined ? '-' : b.toFixed(2)).padStart(16));
+  }
+  lines.push('(non-streaming TTFT is derived from server figures where the engine reports them)');
+  return lines.join('\n');
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

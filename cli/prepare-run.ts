@@ -1,0 +1,144 @@
+/**
+ * From `run` flags to what runBenchmark takes: the scenario (preset or file) with flags over it, compiled to
+ * a plan; thresholds and the goodput SLOs they imply; sinks and monitoring. Everything here fails before any
+ * load with a message that names the flag or file.
+ */
+import type { Command } from 'commander';
+import type { RequestMetric } from '../pipeline/core/record.js';
+import { REQUEST_METRICS } from '../pipeline/core/record.js';
+import type { ExecutionPlan } from '../pipeline/core/plan.js';
+import type { RunOptions } from '../pipeline/run/run-benchmark.js';
+import type { RequestSlo } from '../pipeline/run/summary-collector.js';
+import {
+  applyOverrides,
+  compileScenario,
+  compileThresholds,
+  evaluateThresholds,
+  loadScenario,
+  type Scenario,
+  type ScenarioOverrides,
+  type Threshold,
+} from '../pipeline/scenario/index.js';
+import { positiveInt } from './parse-flags.js';
+
+export interface RunFlags {
+  engine?: string;
+  url?: string;
+  model?: string;
+  api?: string;
+  concurrency?: string;
+  rate?: string;
+  arrival?: string;
+  burstiness?: string;
+  maxInFlight?: string;
+  stages?: string;
+  rateStages?: string;
+  duration?: string;
+  requests?: string;
+  warmup?: string;
+  thinkTime?: string;
+  seed?: string;
+  promptTokens?: string;
+  maxTokens?: string;
+  stream: boolean;
+  compareStream?: boolean;
+  dataset?: string;
+  apiKeyEnv?: string;
+  threshold: string[];
+  out?: string;
+  workers?: string;
+  influxUrl?: string;
+  influxOrg?: string;
+  influxBucket?: string;
+  influxTokenFile?: string;
+  gpu: string;
+  monitorInterval: string;
+  monitor: boolean;
+  serverMetrics: string;
+  enginePid?: string;
+  engineProcess?: string;
+  engineContainer?: string;
+  coldStart?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  /** Set by the command: whether --no-stream was given (commander defaults `stream` to true otherwise). */
+  streamGiven?: boolean;
+}
+
+export interface PreparedRun {
+  readonly scenario: Scenario;
+  readonly plan: ExecutionPlan;
+  readonly options: Omit<RunOptions, 'signal' | 'onProgress' | 'onNotice' | 'progressIntervalMs'>;
+}
+
+/** Hooks the sink and monitor layers register so this file stays independent of them. */
+export interface RunExtensions {
+  sinks?: (flags: RunFlags, scenario: Scenario) => Promise<NonNullable<RunOptions['sinks']>>;
+  monitor?: (flags: RunFlags, plan: ExecutionPlan) => Promise<RunOptions['monitor']>;
+}
+const extensions: RunExtensions = {};
+export function registerRunExtensions(more: RunExtensions): void {
+  Object.assign(extensions, more);
+}
+
+/**
+ * @param stream forces streaming on/off (for --compare-stream); undefined = the flags' or file's choice
+ * @param suffixOut with --compare-stream each mode gets its own directory (DIR-stream, DIR-no-stream)
+ */
+export async function prepareRun(reference: string, flags: RunFlags, stream: boolean | undefined, suffixOut: boolean): Promise<PreparedRun> {
+  const base = await loadScenario(reference);
+  const overrides: ScenarioOverrides = {
+    ...pick(flags, ['engine', 'url', 'model', 'api', 'apiKeyEnv', 'concurrency', 'rate', 'arrival', 'burstiness', 'maxInFlight',
+      'stages', 'rateStages', 'duration', 'requests', 'warmup', 'thinkTime', 'seed', 'promptTokens', 'maxTokens', 'dataset']),
+    ...(stream !== undefined ? { stream } : flags.streamGiven ? { stream: flags.stream } : {}),
+    ...(flags.threshold.length ? { thresholds: flags.threshold } : {}),
+  };
+  const scenario = applyOverrides(base, overrides);
+  const plan = compileScenario(scenario);
+  const { thresholds, abortOnFail } = compileThresholds(scenario);
+  const outDir = flags.out && suffixOut ? `${flags.out}-${stream ? 'stream' : 'no-stream'}` : flags.out;
+  const sinks = extensions.sinks ? await extensions.sinks(flags, scenario) : [];
+  const monitor = flags.monitor && extensions.monitor ? await extensions.monitor(flags, plan) : undefined;
+  return {
+    scenario,
+    plan,
+    options: {
+      scenarioName: scenario.name,
+      scenario: redact(scenario),
+      ...(outDir ? { outDir } : {}),
+      ...(flags.workers ? { workers: positiveInt(flags.workers, '--workers') } : {}),
+      sinks,
+      ...(monitor ? { monitor } : {}),
+      slos: slosOf(thresholds),
+      evaluateThresholds: (summary) => evaluateThresholds(summary, thresholds),
+      abortOnThresholdFail: abortOnFail,
+    },
+  };
+}
+
+/** Goodput counts requests that meet, one by one, every upper bound the thresholds put on a per-request metric. */
+export function slosOf(thresholds: readonly Threshold[]): RequestSlo[] {
+  const slos: RequestSlo[] = [];
+  for (const threshold of thresholds) {
+    if (!(REQUEST_METRICS as readonly string[]).includes(threshold.metric)) continue;
+    if (threshold.operator !== '<' && threshold.operator !== '<=') continue;
+    slos.push({ metric: threshold.metric as RequestMetric, op: threshold.operator, value: threshold.value });
+  }
+  return slos;
+}
+
+/** The scenario as stored in run.json: no secret values (only the name of the API key variable is kept). */
+function redact(scenario: Scenario): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(scenario)) as Record<string, unknown>;
+}
+
+function pick<K extends keyof RunFlags>(flags: RunFlags, keys: readonly K[]): Partial<Pick<RunFlags, K>> {
+  const out: Partial<Pick<RunFlags, K>> = {};
+  for (const key of keys) if (flags[key] !== undefined) out[key] = flags[key];
+  return out;
+}
+
+/** Whether the user typed a flag (vs commander's default), e.g. for --no-stream. */
+export function flagGiven(command: Command, name: string): boolean {
+  return command.getOptionValueSource(name) === 'cli';
+}

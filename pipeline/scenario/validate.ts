@@ -1,0 +1,24 @@
+/** Validation of a parsed document against the scenario schema, every problem in one error. */
+import { ScenarioError } from '../core/errors.js';
+import { formatIssues, scenarioErrorMap } from './issues.js';
+import { ScenarioSchema, type Scenario } from './schema.js';
+
+export const SCENARIO_HINT = 'the format: scenarios/scenario.schema.json; a valid example: `llmbench scenarios show spike`';
+
+/** The problems of a document, one `path: message` line each; empty when it is a valid scenario. */
+export function scenarioProblems(document: unknown): string[] {
+  const result = ScenarioSchema.safeParse(document, { error: scenarioErrorMap });
+  return result.success ? [] : formatIssues(result.error.issues);
+}
+
+/** Validates `document`; `source` says where it came from ("scenarios/quick.yaml", "command-line flags"). */
+export function validateScenario(document: unknown, source: string): Scenario {
+  const result = ScenarioSchema.safeParse(document, { error: scenarioErrorMap });
+  if (result.success) return result.data;
+  const lines = formatIssues(result.error.issues);
+  throw new ScenarioError(
+    'SCENARIO_INVALID',
+    `${source} is not a valid scenario (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n${lines.map((line) => `  ${line}`).join('\n')}`,
+    { hint: SCENARIO_HINT },
+  );
+}

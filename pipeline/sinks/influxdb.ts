@@ -1,0 +1,207 @@
+/**
+ * The InfluxDB sink (DESIGN §6). Off the request path by construction:
+ * - writeRecords()/writePoints() only append to an input queue;
+ * - mapping to line protocol runs in slices of at most ~2 ms on the event loop (setImmediate), so a burst of
+ *   records never stalls the coordinator for long;
+ * - BatchWriter sends one batch at a time with our own retry, spill and accounting.
+ * stop() maps what is left, writes the final 1 s windows and the `llm_run` point, drains, and reports
+ * {written, retried, spilled, lost, …} for run.json `sinks.influxdb`.
+ */
+import { join } from 'node:path';
+import { systemClock, type Clock } from '../core/clock.js';
+import type { Point } from '../core/point.js';
+import type { RequestRecord } from '../core/record.js';
+import type { RunResult } from '../core/run-result.js';
+import type { RunInfo, Sink, SinkReport } from '../core/sink.js';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
+import { BatchWriter, DEFAULT_WRITER_OPTIONS } from './batch-writer.js';
+import { redactUrl, type InfluxConfig } from './influx-config.js';
+import { createInfluxHttp, type InfluxHttp } from './influx-http.js';
+import { preflightInflux } from './influx-preflight.js';
+import { toLineProtocol } from './line-protocol.js';
+import { recordToPoints, resourcePoints, runPoint, WindowAccumulator } from './points.js';
+import { SPILL_DIR_NAME, SpillWriter } from './spill.js';
+import { SeriesTimestamps, toNanos } from './unique-timestamps.js';
+
+export interface InfluxSinkOptions {
+  /** How often a partial batch is sent and provisional 1 s windows are written. */
+  readonly flushIntervalMs?: number;
+  readonly batchSize?: number;
+  /** Points held in memory while InfluxDB is slow or down before the oldest are spilled to the run directory. */
+  readonly maxBufferedPoints?: number;
+  /** After the run: how long to keep retrying without a successful write before spilling the rest. */
+  readonly finalRetryMs?: number;
+  readonly requestTimeoutMs?: number;
+  readonly gzipThresholdBytes?: number;
+  readonly backoff?: Partial<BackoffOptions>;
+  readonly clock?: Clock;
+  /** Replaces the HTTP layer (tests). */
+  readonly http?: InfluxHttp;
+  /** One-line notices (outage, recovery, spill). Default: stderr, prefixed "influxdb: ". */
+  readonly onNotice?: (line: string) => void;
+}
+
+/** CPU slice for mapping before yielding the event loop. */
+const MAP_SLICE_MS = 2;
+
+export class InfluxDbSink implements Sink {
+  readonly name = 'influxdb';
+  #run: RunInfo | undefined;
+  #http: InfluxHttp | undefined;
+  #writer: BatchWriter | undefined;
+  #windows: WindowAccumulator | undefined;
+  readonly #timestamps = new SeriesTimestamps();
+  #timer: NodeJS.Timeout | undefined;
+  #records: RequestRecord[] = [];
+  #resources: Point[] = [];
+  #mapScheduled = false;
+  #stopped = false;
+  #points = 0;
+  #emptyPoints = 0;
+  readonly #notice: (line: string) => void;
+
+  constructor(
+    private readonly config: InfluxConfig,
+    private readonly options: InfluxSinkOptions = {},
+  ) {
+    const sink = options.onNotice ?? ((line: string) => process.stderr.write(`influxdb: ${line}\n`));
+    this.#notice = (line) => sink(this.#redact(line));
+  }
+
+  async start(run: RunInfo): Promise<void> {
+    const http = this.options.http ?? createInfluxHttp(this.config, {
+      ...(this.options.requestTimeoutMs !== undefined ? { timeoutMs: this.options.requestTimeoutMs } : {}),
+      ...(this.options.gzipThresholdBytes !== undefined ? { gzipThresholdBytes: this.options.gzipThresholdBytes } : {}),
+    });
+    try {
+      await preflightInflux(http, this.config);
+    } catch (error) {
+      http.close();
+      throw error;
+    }
+    this.#run = run;
+    this.#http = http;
+    this.#windows = new WindowAccumulator(run);
+    this.#writer = new BatchWriter(http, {
+      batchSize: this.options.batchSize ?? DEFAULT_WRITER_OPTIONS.batchSize,
+      maxBufferedLines: this.options.maxBufferedPoints ?? DEFAULT_WRITER_OPTIONS.maxBufferedLines,
+      finalRetryMs: this.options.finalRetryMs ?? DEFAULT_WRITER_OPTIONS.finalRetryMs,
+      backoff: { ...DEFAULT_BACKOFF, ...this.options.backoff },
+      clock: this.options.clock ?? systemClock,
+      spill: new SpillWriter(join(run.runDir, SPILL_DIR_NAME)),
+      onNotice: this.#notice,
+    });
+    this.#timer = setInterval(() => this.#tick(), this.options.flushIntervalMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  writeRecords(records: readonly RequestRecord[]): void {
+    if (this.#stopped) return;
+    for (const record of records) this.#records.push(record);
+    this.#scheduleMapping();
+  }
+
+  writePoints(points: readonly Point[]): void {
+    if (this.#stopped) return;
+    for (const point of points) this.#resources.push(point);
+    this.#scheduleMapping();
+  }
+
+  async stop(result: RunResult): Promise<SinkReport> {
+    if (this.#stopped || !this.#writer || !this.#run) return this.#report();
+    this.#stopped = true;
+    clearInterval(this.#timer);
+    this.#mapSome(Infinity);
+    const final: string[] = [];
+    for (const point of [...this.#windows!.all(), runPoint(result)]) this.#line(point, toNanos(point.time_ms), final);
+    this.#writer.enqueue(final);
+    await this.#writer.drain();
+    this.#http!.close();
+    return this.#report();
+  }
+
+  #scheduleMapping(): void {
+    if (this.#mapScheduled || !this.#writer) return;
+    this.#mapScheduled = true;
+    setImmediate(() => {
+      this.#mapScheduled = false;
+      if (this.#stopped) return;
+      if (!this.#mapSome(MAP_SLICE_MS)) this.#scheduleMapping();
+    });
+  }
+
+  /** Maps queued input for up to `budgetMs` of CPU; true when the input queue is empty. */
+  #mapSome(budgetMs: number): boolean {
+    const run = this.#run!;
+    const deadline = performance.now() + budgetMs;
+    const lines: string[] = [];
+    let records = 0;
+    let resources = 0;
+    // Check the clock every 32 items: performance.now() is cheap, not free.
+    while (records < this.#records.length && (records % 32 !== 0 || performance.now() < deadline)) {
+      const record = this.#records[records++]!;
+      for (const point of recordToPoints(record, run)) this.#line(point, this.#timestamps.assign(point), lines);
+      this.#windows!.add(record);
+    }
+    if (records === this.#records.length) {
+      const withRunId = resourcePoints(this.#resources, run.runId);
+      resources = withRunId.length;
+      for (const point of withRunId) this.#line(point, this.#timestamps.assign(point), lines);
+    }
+    this.#records = records === this.#records.length ? [] : this.#records.slice(records);
+    if (resources > 0) this.#resources = [];
+    this.#writer!.enqueue(lines);
+    return this.#records.length === 0 && this.#resources.length === 0;
+  }
+
+  #line(point: Point, timeNs: string, into: string[]): void {
+    const line = toLineProtocol(point, timeNs);
+    if (line === undefined) {
+      this.#emptyPoints++; // no finite field: nothing to store, so nothing lost
+      return;
+    }
+    this.#points++;
+    into.push(line);
+  }
+
+  /** Periodic: provisional windows for what changed, then send whatever is batched. */
+  #tick(): void {
+    // While mapping is still catching up, windows would be premature; they follow on a later tick.
+    if (this.#records.length === 0) {
+      const lines: string[] = [];
+      for (const point of this.#windows!.takeDirty()) this.#line(point, toNanos(point.time_ms), lines);
+      this.#writer!.enqueue(lines);
+    }
+    this.#writer!.flush();
+  }
+
+  #report(): SinkReport {
+    const counts = this.#writer?.counts();
+    const spilled = counts?.spilled ?? 0;
+    return {
+      url: redactUrl(this.config.url),
+      org: this.config.org,
+      bucket: this.config.bucket,
+      points: this.#points,
+      written: counts?.written ?? 0,
+      retried: counts?.retried ?? 0,
+      spilled,
+      lost: (counts?.lost ?? 0) + (counts?.unsent ?? 0) + (counts?.pending ?? 0),
+      empty_points: this.#emptyPoints,
+      requests: counts?.requests ?? 0,
+      failed_requests: counts?.failedRequests ?? 0,
+      spill_dir: spilled > 0 && this.#run ? join(this.#run.runDir, SPILL_DIR_NAME) : null,
+      last_error: counts?.lastError ? this.#redact(counts.lastError) : null,
+    };
+  }
+
+  /** Belt and braces: a server (or proxy) could echo the Authorization header back in an error body. */
+  #redact(text: string): string {
+    const token = this.config.token?.reveal();
+    return token ? text.split(token).join('[redacted]') : text;
+  }
+}
+
+export function createInfluxSink(config: InfluxConfig, options: InfluxSinkOptions = {}): InfluxDbSink {
+  return new InfluxDbSink(config, options);
+}

@@ -1,0 +1,110 @@
+/**
+ * The one mapping from what a run produces to InfluxDB points (DESIGN §6), used live by the sink and by
+ * `llmbench push`, so both write the same points. Pure: no clock, no I/O. Times stay epoch ms here;
+ * unique-timestamps.ts turns them into unique nanoseconds per series.
+ *
+ * Tags are the low-cardinality identity of a series; everything per request (request_id included) is a field.
+ * `record_json` carries the rest of the record (stamps, counts, sources, raw server fields) so that
+ * analytics/flux-source.ts can rebuild the exact RequestRecord; metrics and the chunk log travel as real
+ * fields and `llm_token` points. Keep REQUEST_RECORD_JSON_FIELD in step with analytics/record-from-flux.ts.
+ */
+import type { Point } from '../core/point.js';
+import type { RequestRecord } from '../core/record.js';
+import type { RunResult } from '../core/run-result.js';
+import type { RunInfo } from '../core/sink.js';
+
+export { windowPoints, WindowAccumulator, WINDOW_MS } from './window-points.js';
+
+export type RunTags = Pick<RunInfo, 'runId' | 'scenario' | 'engine' | 'model'>;
+
+export const REQUEST_RECORD_JSON_FIELD = 'record_json';
+
+/** `llm_request` at t_send (t_intended when it was never sent) and one `llm_token` per chunk-log entry. */
+export function recordToPoints(record: RequestRecord, run: RunTags): Point[] {
+  const engine = record.engine || run.engine;
+  const model = record.model || run.model;
+  const fields: Record<string, number | string | boolean> = {
+    request_id: record.request_id,
+    tokens: record.output_tokens ?? record.metrics.output_tokens ?? 0,
+    warmup: record.warmup,
+  };
+  for (const [name, value] of Object.entries(record.metrics)) if (value !== undefined) fields[name] = value;
+  if (record.error_kind !== undefined) fields.error_kind = record.error_kind;
+  if (record.http_status !== undefined) fields.http_status = record.http_status;
+  const { metrics: _metrics, chunks: _chunks, ...rest } = record;
+  fields[REQUEST_RECORD_JSON_FIELD] = JSON.stringify(rest);
+
+  const points: Point[] = [
+    {
+      measurement: 'llm_request',
+      tags: { run_id: run.runId, scenario: run.scenario, engine, model, stage: record.stage, status: record.status },
+      fields,
+      time_ms: record.t_send ?? record.t_dispatch ?? record.t_intended,
+    },
+  ];
+  if (record.t_send === undefined) return points;
+
+  const tokenTags = { run_id: run.runId, engine, model, stage: record.stage };
+  let previousOffsetMs: number | undefined;
+  record.chunks.forEach(([offsetMs, tokens], index) => {
+    const tokenFields: Record<string, number | string> = { request_id: record.request_id, index, tokens, offset_ms: offsetMs };
+    // gap_ms is the wire gap to the previous token-carrying chunk (icl_ms's definition); none before the first.
+    if (tokens > 0 && previousOffsetMs !== undefined) tokenFields.gap_ms = Math.max(offsetMs - previousOffsetMs, 0);
+    if (tokens > 0) previousOffsetMs = offsetMs;
+    points.push({ measurement: 'llm_token', tags: tokenTags, fields: tokenFields, time_ms: record.t_send! + offsetMs });
+  });
+  return points;
+}
+
+/** Resource samples pass through with the run's id as a tag (whatever the collector put there). */
+export function resourcePoints(points: readonly Point[], runId: string): Point[] {
+  return points.map((point) => ({ ...point, tags: { ...point.tags, run_id: runId } }));
+}
+
+/** Metrics whose headline statistics go on the `llm_run` point. */
+const HEADLINE_METRICS = ['ttft_ms', 'itl_ms', 'tpot_ms', 'total_duration_ms', 'e2e_from_schedule_ms', 'eval_token_rate', 'prompt_token_rate'] as const;
+const HEADLINE_STATS = ['mean', 'p50', 'p90', 'p95', 'p99'] as const;
+
+/** `llm_run` at the run's end: status, validity and the headline numbers a trend query needs. */
+export function runPoint(result: RunResult): Point {
+  const summary = result.summary;
+  const fields: Record<string, number | string | boolean> = {
+    status: result.status,
+    valid: result.valid,
+    tool_version: result.tool.version,
+    duration_ms: summary.duration_ms,
+    requests_total: summary.requests.total,
+    requests_ok: summary.requests.ok,
+    requests_error: summary.requests.error,
+    requests_dropped: summary.requests.dropped,
+    rps: summary.throughput.rps,
+    output_tps: summary.throughput.output_tps,
+    total_tps: summary.throughput.total_tps,
+    goodput_rps: summary.throughput.goodput_rps,
+    error_rate: summary.error_rate,
+    stall_count: summary.jitter.stall_count,
+    dropped_arrivals: result.client_health.dropped_arrivals,
+  };
+  if (result.abort_reason !== undefined) fields.abort_reason = result.abort_reason;
+  if (summary.jitter.itl_cv_mean !== null) fields.itl_cv_mean = summary.jitter.itl_cv_mean;
+  const health = result.client_health;
+  if (health.schedule_lag_p99_ms !== null) fields.schedule_lag_p99_ms = health.schedule_lag_p99_ms;
+  if (health.event_loop_delay_p99_ms !== null) fields.event_loop_delay_p99_ms = health.event_loop_delay_p99_ms;
+  if (health.client_cpu_pct !== null) fields.client_cpu_pct = health.client_cpu_pct;
+  for (const metric of HEADLINE_METRICS) {
+    const stats = summary.metrics[metric];
+    if (!stats) continue;
+    for (const stat of HEADLINE_STATS) fields[statFieldName(metric, stat)] = stats[stat];
+  }
+  return {
+    measurement: 'llm_run',
+    tags: { run_id: result.run_id, scenario: result.scenario.name, engine: result.target.engine, model: result.target.model },
+    fields,
+    time_ms: Date.parse(result.ended_at),
+  };
+}
+
+/** `ttft_ms` + `p95` → `ttft_p95_ms` (the unit stays last); `eval_token_rate` + `p95` → `eval_token_rate_p95`. */
+export function statFieldName(metric: string, stat: string): string {
+  return metric.endsWith('_ms') ? `${metric.slice(0, -3)}_${stat}_ms` : `${metric}_${stat}`;
+}

@@ -1,0 +1,237 @@
+/**
+ * The HTTP server: reads each request, stamps its arrival, routes it to the engine's dialect (or to the
+ * simulator's own /__sim endpoints) and keeps one Exchange per generation request for the ground truth.
+ * Tuned to hold thousands of concurrent streams: no request or socket timeouts, unlimited connections,
+ * a deep accept backlog, Nagle off.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { systemClock } from '../pipeline/core/clock.js';
+import type { Dialect, DialectModule, GenerationSpec, RequestContext, Route, SimCore } from './dialect.js';
+import { JSON_CONTENT_TYPE } from './dialect.js';
+import { EngineDriver } from './engine-driver.js';
+import { Exchange } from './exchange.js';
+import { FaultPlanner } from './faults.js';
+import { FixedModel } from './fixed-model.js';
+import { runGeneration } from './generation.js';
+import { GroundTruthStore, type GroundTruthRecord } from './ground-truth.js';
+import { LiveStats } from './live-stats.js';
+import type { ResolvedOptions } from './options.js';
+import { BatchModel } from './perf-model.js';
+import { deriveSeed, mulberry32, randomHex } from './random.js';
+
+/** Request bodies above this are refused (413): prompts are text, not uploads. */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+export interface SimServer {
+  readonly server: Server;
+  readonly core: SimCore;
+  readonly url: string;
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+export function createCore(options: ResolvedOptions, module: DialectModule): SimCore {
+  const nowMs = systemClock.nowMs;
+  const model = options.fixed ? new FixedModel(options.fixed) : new BatchModel(options.perf, mulberry32(deriveSeed(options.seed, 'perf')));
+  let sequence = 0;
+  return {
+    options,
+    driver: new EngineDriver(model, nowMs),
+    stats: new LiveStats(module.buckets(options)),
+    faults: new FaultPlanner(options.faults, deriveSeed(options.seed, 'faults')),
+    groundTruth: new GroundTruthStore(options.maxGroundTruth),
+    startedMs: nowMs(),
+    nowMs,
+    nextSequence: () => ++sequence,
+  };
+}
+
+export async function listen(options: ResolvedOptions, module: DialectModule): Promise<SimServer> {
+  const core = createCore(options, module);
+  const dialect = module.create(core);
+  const routes = new Map<string, Route>();
+  for (const route of dialect.routes) routes.set(`${route.method} ${route.path}`, route);
+
+  const server = createServer({ noDelay: true, requestTimeout: 0, headersTimeout: 60_000, keepAlive: true }, (req, res) => {
+    handleRequest(core, dialect, routes, req, res).catch((error: unknown) => {
+      // A bug in a handler: answer 500 if we still can, and keep serving everyone else.
+      console.error('simulator: request handler failed:', error);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end('simulator internal error');
+    });
+  });
+  // Long-lived streams and benchmark clients with pooled connections: never time a socket out.
+  server.timeout = 0;
+  server.keepAliveTimeout = 30_000;
+  server.maxHeadersCount = 200;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port: options.port, host: options.host, backlog: 4096 }, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    server,
+    core,
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        core.driver.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+async function handleRequest(core: SimCore, dialect: Dialect, routes: Map<string, Route>, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const headerId = req.headers['x-request-id'];
+  const requestId = typeof headerId === 'string' && headerId.length > 0 && headerId.length <= 512 ? headerId : randomHex(32);
+  // vLLM (and TGI, SGLang) echo the request id; every dialect here does, so logs and records line up.
+  res.setHeader('x-request-id', requestId);
+  const body = await readBody(req);
+  const receivedMs = core.nowMs();
+  if (body === undefined) {
+    res.writeHead(413, { 'content-type': 'text/plain' });
+    res.end('request body too large');
+    return;
+  }
+  const url = new URL(req.url ?? '/', 'http://sim.invalid');
+  const method = req.method ?? 'GET';
+  if (url.pathname.startsWith('/__sim/')) return simApi(core, method, url, res);
+
+  const route = routes.get(`${method} ${url.pathname}`);
+  const exchange = route?.generation
+    ? new Exchange(res, newRecord(core, requestId, url.pathname, receivedMs), core.nowMs, (record) => core.groundTruth.add(record))
+    : undefined;
+  const context = makeContext(core, req, res, url, method, requestId, receivedMs, body, exchange);
+  if (!route) return dialect.notFound(context);
+  await route.handle(context);
+}
+
+function makeContext(
+  core: SimCore,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  method: string,
+  requestId: string,
+  receivedMs: number,
+  bodyText: string,
+  exchange: Exchange | undefined,
+): RequestContext {
+  const send = (status: number, contentType: string, body: string, headers: Readonly<Record<string, string>> = {}) => {
+    const all: Record<string, string> = { ...(contentType ? { 'content-type': contentType } : {}), ...headers };
+    if (exchange) return exchange.respond(status, all, body, 0);
+    if (res.headersSent || res.destroyed) return;
+    res.writeHead(status, { ...all, 'content-length': String(Buffer.byteLength(body)) });
+    res.end(method === 'HEAD' ? undefined : body);
+  };
+  let parsed: { ok: true; value: unknown } | { ok: false; error: string } | undefined;
+  return {
+    core,
+    req,
+    res,
+    url,
+    method,
+    path: url.pathname,
+    requestId,
+    receivedMs,
+    bodyText,
+    json() {
+      if (!parsed) {
+        try {
+          parsed = { ok: true, value: JSON.parse(bodyText) as unknown };
+        } catch (error) {
+          parsed = { ok: false, error: error instanceof Error ? error.message : String(error) };
+        }
+      }
+      return parsed;
+    },
+    send,
+    sendJson: (status, value, headers) => send(status, JSON_CONTENT_TYPE, JSON.stringify(value), headers),
+    note(facts) {
+      if (!exchange) return;
+      if (facts.model !== undefined) exchange.record.model = facts.model;
+      if (facts.stream !== undefined) exchange.record.stream = facts.stream;
+      if (facts.promptTokens !== undefined) exchange.record.prompt_tokens = facts.promptTokens;
+    },
+    generate(spec: GenerationSpec) {
+      if (!exchange) throw new Error(`route ${method} ${url.pathname} generates but is not marked as a generation route`);
+      return runGeneration(core, exchange, spec);
+    },
+  };
+}
+
+function newRecord(core: SimCore, requestId: string, path: string, receivedMs: number): GroundTruthRecord {
+  return {
+    request_id: requestId,
+    engine: core.options.engine,
+    path,
+    model: null,
+    stream: false,
+    received_ms: receivedMs,
+    first_token_ms: null,
+    last_token_ms: null,
+    done_ms: null,
+    prompt_tokens: 0,
+    output_tokens: 0,
+    chunks: 0,
+    status: 0,
+    finish_reason: null,
+    faults: [],
+    client_closed: false,
+  };
+}
+
+/** The whole body as text, or undefined when it is larger than MAX_BODY_BYTES. */
+async function readBody(req: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/**
+ * The simulator's own endpoints:
+ *   GET /__sim/requests[?since=EPOCH_MS]  ground-truth records (completed after `since`), JSON array
+ *   DELETE /__sim/requests                forget them (bounds memory in long runs)
+ *   GET /__sim/state                      engine snapshot and the resolved options
+ */
+function simApi(core: SimCore, method: string, url: URL, res: ServerResponse): void {
+  const json = (status: number, value: unknown) => {
+    const body = JSON.stringify(value);
+    res.writeHead(status, { 'content-type': JSON_CONTENT_TYPE, 'content-length': String(Buffer.byteLength(body)) });
+    res.end(body);
+  };
+  if (url.pathname === '/__sim/requests') {
+    if (method === 'GET') {
+      const sinceText = url.searchParams.get('since');
+      const sinceMs = sinceText === null ? undefined : Number(sinceText);
+      if (sinceMs !== undefined && !Number.isFinite(sinceMs)) return json(400, { error: `since must be epoch milliseconds, got ${sinceText}` });
+      return json(200, core.groundTruth.list(sinceMs));
+    }
+    if (method === 'DELETE') {
+      const cleared = core.groundTruth.list().length;
+      core.groundTruth.clear();
+      return json(200, { cleared });
+    }
+  }
+  if (url.pathname === '/__sim/state' && method === 'GET') {
+    const { slotStates: _slots, ...engine } = core.driver.snapshot();
+    return json(200, { engine: core.options.engine, model: core.options.model, fixed: core.options.fixed ?? null, in_flight: core.driver.inFlight, snapshot: engine, ground_truth_dropped: core.groundTruth.dropped });
+  }
+  json(404, { error: `unknown simulator endpoint ${method} ${url.pathname}` });
+}

@@ -60,7 +60,9 @@ export class EngineDriver {
     return this.#model.unload();
   }
 
+  /** The engine now: anything already due is processed first, so gauges never lag behind the clock. */
   snapshot(): EngineSnapshot {
+    this.#pump();
     return this.#model.snapshot();
   }
 

@@ -83,7 +83,9 @@ export async function startVictoriaMetrics(binary = findVictoriaMetrics()): Prom
     restart: launch,
     async exportSeries(selector) {
       await fetch(`${url}/internal/force_flush`);
-      const response = await fetch(`${url}/api/v1/export?${new URLSearchParams({ 'match[]': selector, start: '0' })}`);
+      // An explicit end: by default the export stops short of the current second, hiding the newest samples.
+      const end = String(Math.ceil(Date.now() / 1000) + 86_400);
+      const response = await fetch(`${url}/api/v1/export?${new URLSearchParams({ 'match[]': selector, start: '0', end })}`);
       if (!response.ok) throw new Error(`export ${selector}: ${response.status} ${await response.text()}`);
       return (await response.text())
         .split('\n')

@@ -9,7 +9,7 @@ import { parseDurationMs, systemClock } from '../../pipeline/core/clock.js';
 import { ENGINE_KINDS, type EngineKind } from '../../pipeline/core/engine.js';
 import { UsageError } from '../../pipeline/core/errors.js';
 import type { Point } from '../../pipeline/core/point.js';
-import { createMonitor, formatSampleLines, type MonitorOptions } from '../../collectors/resources/index.js';
+import { MIN_INTERVAL_MS, createMonitor, formatSampleLines, type MonitorOptions } from '../../collectors/resources/index.js';
 
 interface MonitorFlags {
   gpu: string;
@@ -43,6 +43,7 @@ export function monitorCommand(): Command {
 async function runMonitor(flags: MonitorFlags): Promise<void> {
   const intervalMs = parseDurationMs(flags.interval);
   if (Number.isNaN(intervalMs)) throw new UsageError(`--interval ${flags.interval} is not a duration (use 500ms, 1s, 5s …)`);
+  if (intervalMs < MIN_INTERVAL_MS) throw new UsageError(`--interval must be at least ${MIN_INTERVAL_MS}ms, got ${flags.interval}`);
   const durationMs = flags.duration === undefined ? undefined : parseDurationMs(flags.duration);
   if (durationMs !== undefined && (Number.isNaN(durationMs) || durationMs <= 0)) {
     throw new UsageError(`--duration ${flags.duration} is not a positive duration (use 30s, 5m …)`);

@@ -3,6 +3,7 @@
  * one-line message. The kind comes from the HTTP status line only: vLLM's body `code` changed meaning
  * between versions (an int status, then an OpenAI string code), so the body never decides the kind.
  */
+import type { NonStreamResult } from '../../pipeline/core/engine.js';
 import type { ErrorKind } from '../../pipeline/core/record.js';
 import { clip, isObject, numberField, parseJson, stringField } from './fields.js';
 
@@ -76,3 +77,15 @@ function withType(message: string, type: string | undefined): string {
   return type && !text.includes(type) ? `${text} (${type})` : text;
 }
 
+
+/**
+ * A non-streaming 2xx body as the JSON object it must be; otherwise the protocol failure to return.
+ * A one-element array (TGI's and SGLang's batch-shaped answers) stands for its element.
+ */
+export function responseObject(body: string): { ok: true; value: Record<string, unknown> } | { ok: false; failure: NonStreamResult } {
+  const parsed = parseJson(body);
+  const value: unknown = parsed.ok && Array.isArray(parsed.value) ? parsed.value[0] : parsed.ok ? parsed.value : undefined;
+  if (!isObject(value)) return { ok: false, failure: { report: { raw: {} }, error: { kind: 'protocol', message: `response is not a JSON object: ${clip(body, 120)}` } } };
+  if (isErrorPayload(value)) return { ok: false, failure: { report: { raw: {} }, error: { kind: 'protocol', message: `engine error: ${engineErrorMessage(value)}` } } };
+  return { ok: true, value };
+}

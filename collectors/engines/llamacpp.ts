@@ -11,8 +11,8 @@
  * a real server sent `"tokens":[64]` with `tokens_predicted` going 0 → 2).
  */
 import type { ApiKind, EngineAdapter, GenerationRequest, NonStreamResult, ServerReport, StreamEvent } from '../../pipeline/core/engine.js';
-import { classifyHttpError, engineErrorMessage, isErrorPayload } from './engine-error.js';
-import { clip, compactReport, copyRaw, isObject, mergeReports, numberField, objectField, parseJson, stringField } from './fields.js';
+import { classifyHttpError, responseObject } from './engine-error.js';
+import { compactReport, copyRaw, isObject, mergeReports, numberField, objectField, stringField } from './fields.js';
 import { llamaCppTimingsReport } from './llamacpp-timings.js';
 import { openAiModelList, openAiRequest, openAiStreamParser, parseOpenAiResponse, type OpenAiApi } from './openai-compat.js';
 import { PreflightProbe } from './preflight-probe.js';
@@ -61,12 +61,8 @@ export const llamacpp: EngineAdapter = {
   parseResponse(status, _headers, body, request): NonStreamResult {
     if (status >= 400) return { report: { raw: {} }, error: classifyHttpError(status, body) };
     if (apiOf(request) !== 'native') return parseOpenAiResponse(body);
-    const parsed = parseJson(body);
-    if (!parsed.ok || !isObject(parsed.value)) {
-      return { report: { raw: {} }, error: { kind: 'protocol', message: `response is not a JSON object: ${clip(body, 120)}` } };
-    }
-    if (isErrorPayload(parsed.value)) return { report: { raw: {} }, error: { kind: 'protocol', message: `engine error: ${engineErrorMessage(parsed.value)}` } };
-    return { report: llamaCppFinalReport(parsed.value) };
+    const response = responseObject(body);
+    return response.ok ? { report: llamaCppFinalReport(response.value) } : response.failure;
   },
 
   classifyError: classifyHttpError,

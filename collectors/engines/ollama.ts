@@ -11,8 +11,8 @@
  * final `eval_count` is the authoritative total.
  */
 import type { ApiKind, EngineAdapter, GenerationRequest, NonStreamResult, ServerReport, StreamEvent } from '../../pipeline/core/engine.js';
-import { classifyHttpError, engineErrorMessage, isErrorPayload } from './engine-error.js';
-import { clip, copyRaw, isObject, numberField, objectField, parseJson, stringField } from './fields.js';
+import { classifyHttpError, responseObject } from './engine-error.js';
+import { copyRaw, isObject, numberField, objectField, stringField } from './fields.js';
 import { openAiRequest, openAiStreamParser, parseOpenAiResponse } from './openai-compat.js';
 import { PreflightProbe } from './preflight-probe.js';
 import { ndjsonStreamParser } from './record-stream.js';
@@ -51,13 +51,10 @@ export const ollama: EngineAdapter = {
   parseResponse(status, _headers, body, request): NonStreamResult {
     if (status >= 400) return { report: { raw: {} }, error: classifyHttpError(status, body) };
     if (apiOf(request) === 'completions') return parseOpenAiResponse(body);
-    const parsed = parseJson(body);
-    if (!parsed.ok || !isObject(parsed.value)) {
-      return { report: { raw: {} }, error: { kind: 'protocol', message: `response is not a JSON object: ${clip(body, 120)}` } };
-    }
-    if (isErrorPayload(parsed.value)) return { report: { raw: {} }, error: { kind: 'protocol', message: `engine error: ${engineErrorMessage(parsed.value)}` } };
-    if (parsed.value.done !== true) return { report: { raw: {} }, error: { kind: 'protocol', message: 'response has no "done": true' } };
-    return { report: ollamaFinalReport(parsed.value) };
+    const response = responseObject(body);
+    if (!response.ok) return response.failure;
+    if (response.value.done !== true) return { report: { raw: {} }, error: { kind: 'protocol', message: 'response has no "done": true' } };
+    return { report: ollamaFinalReport(response.value) };
   },
 
   classifyError: classifyHttpError,

@@ -11,8 +11,8 @@
  * - vLLM's per-request `metrics` object rides on the usage chunk.
  */
 import type { GenerationRequest, HttpRequestSpec, NonStreamResult, ServerReport, StreamEvent, StreamParser } from '../../pipeline/core/engine.js';
-import { engineErrorMessage, isErrorPayload } from './engine-error.js';
-import { clip, compactReport, copyRaw, isObject, mergeReports, numberField, objectField, parseJson, stringField } from './fields.js';
+import { responseObject } from './engine-error.js';
+import { compactReport, copyRaw, isObject, mergeReports, numberField, objectField, stringField } from './fields.js';
 import { llamaCppTimingsReport } from './llamacpp-timings.js';
 import type { PreflightProbe } from './preflight-probe.js';
 import { sseStreamParser, type RecordDecoder } from './record-stream.js';
@@ -70,8 +70,14 @@ class OpenAiChunkDecoder implements RecordDecoder {
     if (choice !== undefined) {
       finishReason = stringField(choice, 'finish_reason');
       const counter = numberField(timings, 'predicted_n') ?? numberField(usage, 'completion_tokens');
-      const content = this.#content(choiceText(choice), counter, finishReason !== undefined);
-      if (content) events.push(content);
+      const text = choiceText(choice);
+      if (isRoleOnly(choice, text)) {
+        // Never a token, whatever counter rides on it: its tokens (if any) are counted on the next chunk.
+        if (counter !== undefined && finishReason === undefined) this.#counterSeen = true;
+      } else {
+        const content = this.#content(text, counter, finishReason !== undefined);
+        if (content) events.push(content);
+      }
       if (finishReason !== undefined) events.push({ type: 'report', report: { finishReason, raw: { finish_reason: finishReason } } });
     }
     // The usage totals: the `choices: []` chunk, or llama.cpp's finishing chunk.
@@ -106,6 +112,11 @@ class OpenAiChunkDecoder implements RecordDecoder {
   }
 }
 
+/** The chat role chunk: `delta: {role: "assistant", content: "" | null}` and no generated text. */
+function isRoleOnly(choice: unknown, text: string): boolean {
+  return text === '' && stringField(objectField(choice, 'delta'), 'role') !== undefined;
+}
+
 /** Generated text of a choice: completions `text`, chat `delta`/`message` content and reasoning fields. */
 function choiceText(choice: unknown): string {
   const message = objectField(choice, 'delta') ?? objectField(choice, 'message');
@@ -135,12 +146,9 @@ export function usageReport(usage: unknown): ServerReport {
 
 /** Non-streaming body: choices, usage, and vLLM `metrics` / llama.cpp `timings` when present. */
 export function parseOpenAiResponse(body: string): NonStreamResult {
-  const parsed = parseJson(body);
-  if (!parsed.ok || !isObject(parsed.value)) {
-    return { report: { raw: {} }, error: { kind: 'protocol', message: `response is not a JSON object: ${clip(body, 120)}` } };
-  }
-  const payload = parsed.value;
-  if (isErrorPayload(payload)) return { report: { raw: {} }, error: { kind: 'protocol', message: `engine error: ${engineErrorMessage(payload)}` } };
+  const response = responseObject(body);
+  if (!response.ok) return response.failure;
+  const payload = response.value;
   let report: ServerReport = { raw: {} };
   const choice: unknown = Array.isArray(payload.choices) ? payload.choices[0] : undefined;
   const finishReason = stringField(choice, 'finish_reason');

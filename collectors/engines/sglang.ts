@@ -10,8 +10,8 @@
  * says how much was reused. `rid` = the request id, so the server's logs name the request.
  */
 import type { ApiKind, EngineAdapter, GenerationRequest, NonStreamResult, ServerReport, StreamEvent } from '../../pipeline/core/engine.js';
-import { classifyHttpError, engineErrorMessage, isErrorPayload } from './engine-error.js';
-import { clip, compactReport, copyRaw, isObject, numberField, objectField, parseJson, stringField } from './fields.js';
+import { classifyHttpError, responseObject } from './engine-error.js';
+import { compactReport, copyRaw, numberField, objectField, stringField } from './fields.js';
 import { openAiModelList, openAiRequest, openAiStreamParser, parseOpenAiResponse, type OpenAiApi } from './openai-compat.js';
 import { PreflightProbe } from './preflight-probe.js';
 import { sseStreamParser, type RecordDecoder } from './record-stream.js';
@@ -47,14 +47,8 @@ export const sglang: EngineAdapter = {
   parseResponse(status, _headers, body, request): NonStreamResult {
     if (status >= 400) return { report: { raw: {} }, error: classifyHttpError(status, body) };
     if (apiOf(request) !== 'native') return parseOpenAiResponse(body);
-    const parsed = parseJson(body);
-    const value = parsed.ok ? parsed.value : undefined;
-    const response: unknown = Array.isArray(value) ? value[0] : value;
-    if (!isObject(response)) {
-      return { report: { raw: {} }, error: { kind: 'protocol', message: `response is not a JSON object: ${clip(body, 120)}` } };
-    }
-    if (isErrorPayload(response)) return { report: { raw: {} }, error: { kind: 'protocol', message: `engine error: ${engineErrorMessage(response)}` } };
-    return { report: metaInfoReport(objectField(response, 'meta_info')) };
+    const response = responseObject(body);
+    return response.ok ? { report: metaInfoReport(objectField(response.value, 'meta_info')) } : response.failure;
   },
 
   classifyError: classifyHttpError,

@@ -10,8 +10,8 @@
  * the router, which shows as queue gaps in ITL.
  */
 import type { ApiKind, EngineAdapter, GenerationRequest, NonStreamResult, ServerReport, StreamEvent } from '../../pipeline/core/engine.js';
-import { classifyHttpError, engineErrorMessage, isErrorPayload } from './engine-error.js';
-import { clip, compactReport, copyRaw, isObject, mergeReports, numberField, objectField, parseJson, stringField } from './fields.js';
+import { classifyHttpError, responseObject } from './engine-error.js';
+import { compactReport, copyRaw, mergeReports, numberField, objectField, stringField } from './fields.js';
 import { openAiRequest, openAiStreamParser, parseOpenAiResponse, type OpenAiApi } from './openai-compat.js';
 import { PreflightProbe } from './preflight-probe.js';
 import { sseStreamParser, type RecordDecoder } from './record-stream.js';
@@ -65,15 +65,9 @@ export const tgi: EngineAdapter = {
       const result = parseOpenAiResponse(body);
       return result.error ? result : { report: mergeReports(fromHeaders, result.report) };
     }
-    const parsed = parseJson(body);
-    // `/generate` answers an object; the legacy `/` route answers a one-element array.
-    const value = parsed.ok ? parsed.value : undefined;
-    const response: unknown = Array.isArray(value) ? value[0] : value;
-    if (!isObject(response)) {
-      return { report: { raw: {} }, error: { kind: 'protocol', message: `response is not a JSON object: ${clip(body, 120)}` } };
-    }
-    if (isErrorPayload(response)) return { report: { raw: {} }, error: { kind: 'protocol', message: `engine error: ${engineErrorMessage(response)}` } };
-    const details = objectField(response, 'details');
+    const response = responseObject(body);
+    if (!response.ok) return response.failure;
+    const details = objectField(response.value, 'details');
     const report = mergeReports(fromHeaders, detailsReport(details));
     const tokens = details && Array.isArray(details.tokens) ? details.tokens.length : undefined;
     return tokens !== undefined ? { report, outputTokens: tokens } : { report };

@@ -97,9 +97,12 @@ export function computeRequestMetrics(
     set('prompt_eval_duration_ms', report.promptEvalDurationMs, 'server');
   } else if (metrics.ttft_ms !== undefined) {
     const ttftMs = metrics.ttft_ms;
-    // Derived: client TTFT minus the server's queue time (when reported) and one network round trip.
-    const derived = ttftMs - (report.queueMs ?? 0) - context.networkRttMs;
-    set('prompt_eval_duration_ms', Math.max(derived, 0), 'derived');
+    // Derived: client TTFT minus the server's queue time (when reported) and one network round trip. When
+    // the subtraction would leave nothing (an RTT estimate above this request's overhead), fall back to the
+    // larger remainder rather than report a zero prefill and an infinite prompt rate.
+    const candidates = [ttftMs - (report.queueMs ?? 0) - context.networkRttMs, ttftMs - (report.queueMs ?? 0), ttftMs];
+    const derived = candidates.find((value) => value > 0);
+    if (derived !== undefined) set('prompt_eval_duration_ms', derived, 'derived');
   }
 
   const computedPromptTokens = report.promptTokensComputed ?? promptTokens;

@@ -10,7 +10,8 @@ export interface BackoffOptions {
   readonly maxRetryAfterMs: number;
 }
 
-export const DEFAULT_BACKOFF: BackoffOptions = { minDelayMs: 250, maxDelayMs: 5_000, factor: 2, maxRetryAfterMs: 60_000 };
+// Capped at 2 s: one small request every 2 s costs a down server nothing, and recovery is noticed quickly.
+export const DEFAULT_BACKOFF: BackoffOptions = { minDelayMs: 250, maxDelayMs: 2_000, factor: 2, maxRetryAfterMs: 60_000 };
 
 /** Delay before retry number `attempt` (1 = the first retry). */
 export function backoffDelayMs(attempt: number, options: BackoffOptions = DEFAULT_BACKOFF, retryAfterMs?: number): number {

@@ -50,8 +50,10 @@ export interface WriterCounts {
   lastError: string | null;
 }
 
+/** A sealed batch keeps its body as one flat string: joined once, re-sent as is, and light on the GC. */
 interface Batch {
-  readonly lines: string[];
+  readonly body: string;
+  readonly lines: number;
   attempts: number;
   resent: boolean;
 }
@@ -128,7 +130,7 @@ export class BatchWriter {
   }
 
   #seal(): void {
-    this.#queue.push({ lines: this.#tail, attempts: 0, resent: false });
+    this.#queue.push({ body: this.#tail.join('\n'), lines: this.#tail.length, attempts: 0, resent: false });
     this.#tail = [];
   }
 
@@ -146,17 +148,17 @@ export class BatchWriter {
       const batch = this.#queue[0]!;
       if (batch.attempts > 0 && !batch.resent) {
         batch.resent = true;
-        this.#counts.retried += batch.lines.length;
+        this.#counts.retried += batch.lines;
       }
       this.#inFlight = batch;
-      const outcome = await this.http.write(batch.lines.join('\n'));
+      const outcome = await this.http.write(batch.body);
       this.#inFlight = undefined;
       batch.attempts++;
       this.#counts.requests++;
 
       if (outcome.ok) {
         this.#remove(batch);
-        this.#counts.written += batch.lines.length;
+        this.#counts.written += batch.lines;
         this.#lastSuccessMs = clock.nowMs();
         if (this.#outageSinceMs !== undefined) {
           const seconds = ((this.#lastSuccessMs - this.#outageSinceMs) / 1000).toFixed(1);
@@ -173,7 +175,7 @@ export class BatchWriter {
       this.#counts.lastError = outcome.message;
       if (!outcome.retryable) {
         this.#remove(batch);
-        this.#spillOrKeep([batch], `InfluxDB refused a batch of ${batch.lines.length} points (${outcome.message})`);
+        this.#spillOrKeep([batch], `InfluxDB refused a batch of ${batch.lines} points (${outcome.message})`);
         continue;
       }
       if (this.#outageSinceMs === undefined) {
@@ -191,7 +193,7 @@ export class BatchWriter {
       const giveUpAtMs = Math.max(this.#lastSuccessMs, this.#drainStartedMs) + this.options.finalRetryMs;
       if (now >= giveUpAtMs) {
         const rest = this.#queue.splice(0);
-        this.#queuedLines -= rest.reduce((sum, b) => sum + b.lines.length, 0);
+        this.#queuedLines -= rest.reduce((sum, b) => sum + b.lines, 0);
         const seconds = (this.options.finalRetryMs / 1000).toFixed(0);
         this.#spillOrKeep(rest, `InfluxDB still failing after ${seconds} s of retries (${outcome.message})`);
         return;
@@ -220,7 +222,7 @@ export class BatchWriter {
         continue;
       }
       this.#queue.splice(i, 1);
-      this.#queuedLines -= batch.lines.length;
+      this.#queuedLines -= batch.lines;
       victims.push(batch);
     }
     if (victims.length === 0) return;
@@ -233,12 +235,12 @@ export class BatchWriter {
     const index = this.#queue.indexOf(batch);
     if (index < 0) return;
     this.#queue.splice(index, 1);
-    this.#queuedLines -= batch.lines.length;
+    this.#queuedLines -= batch.lines;
   }
 
   /** To disk when there is a spill writer; without one (push) they are counted as unsent for the caller. */
   #spillOrKeep(batches: Batch[], reason: string | undefined): void {
-    const lines = batches.reduce((sum, b) => sum + b.lines.length, 0);
+    const lines = batches.reduce((sum, b) => sum + b.lines, 0);
     const spill = this.options.spill;
     if (!spill) {
       this.#counts.unsent += lines;
@@ -247,14 +249,14 @@ export class BatchWriter {
     if (reason) this.options.onNotice(`${reason}; spilling ${lines} points to ${spill.dir} (\`llmbench push\` delivers them later)`);
     for (const batch of batches) {
       this.#spilling = this.#spilling.then(() =>
-        spill.write(batch.lines).then(
+        spill.write(batch.body).then(
           () => {
-            this.#counts.spilled += batch.lines.length;
+            this.#counts.spilled += batch.lines;
           },
           (error: unknown) => {
-            this.#counts.lost += batch.lines.length;
+            this.#counts.lost += batch.lines;
             this.#counts.lastError = `spill to ${spill.dir} failed: ${(error as Error).message}`;
-            this.options.onNotice(`${this.#counts.lastError}; ${batch.lines.length} points lost`);
+            this.options.onNotice(`${this.#counts.lastError}; ${batch.lines} points lost`);
           },
         ),
       );

@@ -35,9 +35,16 @@ export async function preflightInflux(http: InfluxHttp, config: InfluxConfig): P
     });
   }
 
-  const probe = await http.write('');
+  let probe = await http.write('');
+  // A keep-alive socket the server closed between the two requests resets once; a fresh one settles it.
+  if (!probe.ok && probe.status === undefined) probe = await http.write('');
   if (probe.ok || probe.status === 400) return { health }; // 400 = it got as far as parsing: token and bucket are fine
   const target = `bucket "${config.bucket}" of org "${config.org}" at ${where}`;
+  if (probe.status === undefined) {
+    throw new SinkError('SINK_UNAVAILABLE', `InfluxDB at ${where} stopped answering during the preflight (${probe.message})`, {
+      hint: 'check that the server is up and not restarting (`docker compose ps`)',
+    });
+  }
   switch (probe.status) {
     case 401:
       throw new SinkError('SINK_UNAVAILABLE', `InfluxDB rejected the token for ${target} (401 unauthorized)`, {

@@ -18,7 +18,7 @@ import { BatchWriter, DEFAULT_WRITER_OPTIONS } from './batch-writer.js';
 import { redactUrl, type InfluxConfig } from './influx-config.js';
 import { createInfluxHttp, type InfluxHttp } from './influx-http.js';
 import { preflightInflux } from './influx-preflight.js';
-import { toLineProtocol } from './line-protocol.js';
+import { LineEncoder } from './line-protocol.js';
 import { recordToPoints, resourcePoints, runPoint, WindowAccumulator } from './points.js';
 import { SPILL_DIR_NAME, SpillWriter } from './spill.js';
 import { SeriesTimestamps, toNanos } from './unique-timestamps.js';
@@ -51,8 +51,11 @@ export class InfluxDbSink implements Sink {
   #writer: BatchWriter | undefined;
   #windows: WindowAccumulator | undefined;
   readonly #timestamps = new SeriesTimestamps();
+  readonly #encoder = new LineEncoder();
   #timer: NodeJS.Timeout | undefined;
+  /** Input queue; `#recordsHead` is the next to map (no O(n) shift or slice per mapping slice). */
   #records: RequestRecord[] = [];
+  #recordsHead = 0;
   #resources: Point[] = [];
   #mapScheduled = false;
   #stopped = false;
@@ -135,27 +138,34 @@ export class InfluxDbSink implements Sink {
     const run = this.#run!;
     const deadline = performance.now() + budgetMs;
     const lines: string[] = [];
-    let records = 0;
-    let resources = 0;
-    // Check the clock every 32 items: performance.now() is cheap, not free.
-    while (records < this.#records.length && (records % 32 !== 0 || performance.now() < deadline)) {
-      const record = this.#records[records++]!;
+    const records = this.#records;
+    let head = this.#recordsHead;
+    // Check the clock every 16 records: performance.now() is cheap, not free.
+    while (head < records.length && ((head - this.#recordsHead) % 16 !== 0 || performance.now() < deadline)) {
+      const record = records[head++]!;
       for (const point of recordToPoints(record, run)) this.#line(point, this.#timestamps.assign(point), lines);
       this.#windows!.add(record);
     }
-    if (records === this.#records.length) {
-      const withRunId = resourcePoints(this.#resources, run.runId);
-      resources = withRunId.length;
-      for (const point of withRunId) this.#line(point, this.#timestamps.assign(point), lines);
+    if (head === records.length) {
+      this.#records = [];
+      this.#recordsHead = 0;
+      if (this.#resources.length > 0) {
+        for (const point of resourcePoints(this.#resources, run.runId)) this.#line(point, this.#timestamps.assign(point), lines);
+        this.#resources = [];
+      }
+    } else if (head > 10_000 && head * 2 > records.length) {
+      // Mapping lags behind a long burst: drop the mapped prefix so it can be collected (amortised O(1)).
+      this.#records = records.slice(head);
+      this.#recordsHead = 0;
+    } else {
+      this.#recordsHead = head;
     }
-    this.#records = records === this.#records.length ? [] : this.#records.slice(records);
-    if (resources > 0) this.#resources = [];
     this.#writer!.enqueue(lines);
     return this.#records.length === 0 && this.#resources.length === 0;
   }
 
   #line(point: Point, timeNs: string, into: string[]): void {
-    const line = toLineProtocol(point, timeNs);
+    const line = this.#encoder.encode(point, timeNs);
     if (line === undefined) {
       this.#emptyPoints++; // no finite field: nothing to store, so nothing lost
       return;
@@ -167,7 +177,7 @@ export class InfluxDbSink implements Sink {
   /** Periodic: provisional windows for what changed, then send whatever is batched. */
   #tick(): void {
     // While mapping is still catching up, windows would be premature; they follow on a later tick.
-    if (this.#records.length === 0) {
+    if (this.#records.length === this.#recordsHead) {
       const lines: string[] = [];
       for (const point of this.#windows!.takeDirty()) this.#line(point, toNanos(point.time_ms), lines);
       this.#writer!.enqueue(lines);

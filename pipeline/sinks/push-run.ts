@@ -18,7 +18,7 @@ import { BatchWriter, DEFAULT_WRITER_OPTIONS } from './batch-writer.js';
 import { redactUrl, type InfluxConfig } from './influx-config.js';
 import { createInfluxHttp, type InfluxHttp } from './influx-http.js';
 import { preflightInflux } from './influx-preflight.js';
-import { toLineProtocol } from './line-protocol.js';
+import { LineEncoder } from './line-protocol.js';
 import { recordToPoints, resourcePoints, runPoint, WindowAccumulator } from './points.js';
 import { readJsonl, readRunResult, type JsonlStats } from './run-dir-reader.js';
 import { listSpillFiles, readSpillFile } from './spill.js';
@@ -89,11 +89,12 @@ export async function pushRun(runDir: string, config: InfluxConfig, options: Pus
 
     const counts: Record<string, number> = {};
     const timestamps = new SeriesTimestamps();
+    const encoder = new LineEncoder();
     const windows = new WindowAccumulator(run);
     const send = async (points: readonly Point[], unique: boolean) => {
       const lines: string[] = [];
       for (const point of points) {
-        const line = toLineProtocol(point, unique ? timestamps.assign(point) : toNanos(point.time_ms));
+        const line = encoder.encode(point, unique ? timestamps.assign(point) : toNanos(point.time_ms));
         if (line === undefined) continue;
         lines.push(line);
         counts[point.measurement] = (counts[point.measurement] ?? 0) + 1;

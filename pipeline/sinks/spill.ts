@@ -21,12 +21,12 @@ export class SpillWriter {
 
   constructor(readonly dir: string) {}
 
-  /** Writes one batch; resolves with the file's path. Rejects when the disk refuses (the caller counts it lost). */
-  async write(lines: readonly string[]): Promise<string> {
+  /** Writes one batch (lines joined by \n); resolves with the path. Rejects when the disk refuses (counted lost). */
+  async write(body: string): Promise<string> {
     await (this.#ready ??= mkdir(this.dir, { recursive: true }));
     const name = `${this.#prefix}-${String(++this.#sequence).padStart(6, '0')}.lp.gz`;
     const path = join(this.dir, name);
-    await writeFile(path, await gzipAsync(`${lines.join('\n')}\n`), { flag: 'wx' });
+    await writeFile(path, await gzipAsync(`${body}\n`), { flag: 'wx' });
     return path;
   }
 }

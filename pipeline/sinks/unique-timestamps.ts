@@ -26,6 +26,8 @@ interface SeriesState {
 
 export class SeriesTimestamps {
   readonly #series = new Map<string, SeriesState>();
+  /** Series state by tag object: the tokens of one request share one tags object (points are immutable). */
+  readonly #byTags = new WeakMap<object, { readonly measurement: string; readonly state: SeriesState }>();
   readonly #horizonSeconds: number;
 
   constructor(horizonMs = 30 * 60_000) {
@@ -34,7 +36,7 @@ export class SeriesTimestamps {
 
   /** The point's time as integer nanoseconds (decimal string), unique within its series. */
   assign(point: Point): string {
-    const state = this.#stateOf(seriesKey(point));
+    const state = this.#stateFor(point);
     let [second, nanos] = splitNanos(point.time_ms);
     for (;;) {
       let used = state.seconds.get(second);
@@ -53,6 +55,14 @@ export class SeriesTimestamps {
     }
     this.#advance(state, second);
     return formatNanos(second, nanos);
+  }
+
+  #stateFor(point: Point): SeriesState {
+    const cached = this.#byTags.get(point.tags);
+    if (cached && cached.measurement === point.measurement) return cached.state;
+    const state = this.#stateOf(seriesKey(point));
+    this.#byTags.set(point.tags, { measurement: point.measurement, state });
+    return state;
   }
 
   #stateOf(key: string): SeriesState {

@@ -68,7 +68,11 @@ function plan(ctx: RequestContext, promptTokens: number, nPredict: number, ignor
     return {
       error: {
         status: 400,
-        body: llamacppErrorBody(400, 'the request exceeds the available context size, try increasing it', { n_prompt_tokens: promptTokens, n_ctx: nCtx }),
+        body: llamacppErrorBody(400, 'the request exceeds the available context size, try increasing it', {
+          type: 'exceed_context_size_error',
+          n_prompt_tokens: promptTokens,
+          n_ctx: nCtx,
+        }),
       },
     };
   }

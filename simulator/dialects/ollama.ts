@@ -220,11 +220,18 @@ async function loadOnly(ctx: RequestContext, api: NativeApi, model: string, keep
   ctx.send(200, GIN_JSON, JSON.stringify(body));
 }
 
-/** Go's time.Time JSON form (RFC3339Nano, UTC): up to nine fraction digits, trailing zeros trimmed. */
+/**
+ * Go's time.Time JSON form (RFC3339Nano, UTC), trailing zeros trimmed. Go prints nanoseconds; an epoch-ms
+ * double only resolves about a quarter of a microsecond, so the fraction stops at microseconds.
+ */
 export function goTime(epochMs: number): string {
-  const wholeMs = Math.floor(epochMs);
+  let wholeMs = Math.floor(epochMs);
+  let subMsUs = Math.round((epochMs - wholeMs) * 1000);
+  if (subMsUs === 1000) {
+    wholeMs += 1;
+    subMsUs = 0;
+  }
   const iso = new Date(wholeMs).toISOString(); // 2025-06-01T12:00:00.101Z
-  const subMsNs = Math.min(999_999, Math.round((epochMs - wholeMs) * 1e6));
-  const fraction = `${iso.slice(20, 23)}${String(subMsNs).padStart(6, '0')}`.replace(/0+$/, '');
+  const fraction = `${iso.slice(20, 23)}${String(subMsUs).padStart(3, '0')}`.replace(/0+$/, '');
   return `${iso.slice(0, 19)}${fraction ? `.${fraction}` : ''}Z`;
 }

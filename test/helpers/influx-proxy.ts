@@ -42,8 +42,8 @@ export async function startInfluxProxy(targetUrl: string): Promise<InfluxProxy> 
       }
       try {
         const headers = { ...req.headers };
-        delete headers.host;
-        delete headers.connection;
+        // undici frames the body itself (the client sends gzip'd bodies chunked).
+        for (const name of ['host', 'connection', 'transfer-encoding', 'content-length', 'keep-alive']) delete headers[name];
         const upstream = await request(`${targetUrl}${req.url}`, { method: (req.method ?? 'GET') as 'GET', headers, body: raw.length > 0 ? raw : null });
         const text = await upstream.body.arrayBuffer();
         record(upstream.statusCode);

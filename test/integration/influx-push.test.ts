@@ -19,13 +19,13 @@ function recordsOf(runId: string): RequestRecord[] {
   return [...ok, droppedRecord(`${runId}-d`, baseMs + 5_000.5), errorRecord(`${runId}-e`, baseMs + 6_000.5)].map((r) => ({ ...r, run_id: runId }));
 }
 
-async function distinctSamples(vm: VictoriaMetrics, runId: string): Promise<Set<string>> {
+async function distinctSamples(vm: VictoriaMetrics, runId: string): Promise<string[]> {
   const keys = new Set<string>();
   for (const series of await vm.exportSeries(`{run_id="${runId}"}`)) {
     const labels = JSON.stringify(Object.entries(series.metric).sort());
     for (const ts of series.timestamps) keys.add(`${labels} ${ts}`);
   }
-  return keys;
+  return [...keys].sort();
 }
 
 vmTest('push of an offline run delivers the same counts, and pushing twice adds nothing new', async (t) => {

@@ -81,6 +81,10 @@ export interface MetricFamily {
   metrics: Array<{ value?: string; labels?: Record<string, string>; buckets?: Record<string, string>; count?: string; sum?: string }>;
 }
 
+/**
+ * Families by name (for names, types, simple samples). Note: parse-prometheus-text-format 1.1.1 drops
+ * `_sum`/`_count` and the labels of histograms that have labels besides `le`; use `sample()` for those.
+ */
 export function parseMetrics(text: string): Map<string, MetricFamily> {
   const families = (parsePrometheusTextFormat as unknown as (text: string) => MetricFamily[])(text);
   return new Map(families.map((family) => [family.name, family]));
@@ -89,4 +93,11 @@ export function parseMetrics(text: string): Map<string, MetricFamily> {
 /** A dispatcher that allows many parallel connections to one origin (the default pool is unbounded too; explicit here). */
 export function manyConnections(connections: number): Agent {
   return new Agent({ connections, pipelining: 1, keepAliveTimeout: 10_000 });
+}
+
+/** The value of one sample line `name{labels} value` (labels in the order written), or undefined. */
+export function sample(text: string, name: string, labels = ''): number | undefined {
+  const prefix = `${name}${labels ? `{${labels}}` : ''} `;
+  const line = text.split('\n').find((l) => l.startsWith(prefix));
+  return line === undefined ? undefined : Number(line.slice(prefix.length));
 }

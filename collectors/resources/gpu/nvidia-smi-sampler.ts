@@ -96,7 +96,7 @@ export class NvidiaSmiSampler implements Sampler {
         this.#running = true;
       } else if (first === 'line') {
         this.#running = true;
-      } else if (first !== 'line') {
+      } else {
         this.#stopping = true;
         throw new SamplerUnavailable(`nvidia-smi exited (${describeExit(first.code, first.signal)}${this.#messageSuffix()})`);
       }

@@ -7,7 +7,7 @@
 import type { Point } from '../../../pipeline/core/point.js';
 import { SamplerUnavailable, type Sampler, type SampleTick } from '../sampler.js';
 import { findProcessByName } from './find-process.js';
-import { CLOCK_TICKS_PER_SECOND, processTree, readAllPidStats, readPidStat, readRssBytes } from './procfs-process.js';
+import { CLOCK_TICKS_PER_SECOND, processTree, readAllPidStats, readPidStat, readRssBytes, scanAllPidStats } from './procfs-process.js';
 
 const TREE_RESCAN_EVERY_TICKS = 10;
 
@@ -24,10 +24,10 @@ export async function openEngineProcessSampler(
   }
   let pid: number;
   if ('pid' in target) {
-    if (!(await readPidStat(target.pid, procRoot))) throw new SamplerUnavailable(`no process with pid ${target.pid}`);
+    if (!readPidStat(target.pid, procRoot)) throw new SamplerUnavailable(`no process with pid ${target.pid}`);
     pid = target.pid;
   } else {
-    const match = await findProcessByName(target.name, procRoot);
+    const match = findProcessByName(target.name, procRoot);
     if (!match) throw new SamplerUnavailable(`no process named "${target.name}" is running`);
     if (match.candidates.length > 1) {
       onNotice(
@@ -44,6 +44,7 @@ export class EngineProcessSampler implements Sampler {
   readonly name = 'process';
   readonly source = 'procfs';
   #tree: number[] = [];
+  #rescanning = false;
   #previous: { timeMs: number; ticksByPid: Map<number, number> } | undefined;
   #gone = false;
 
@@ -54,14 +55,11 @@ export class EngineProcessSampler implements Sampler {
     private readonly procRoot = '/proc',
   ) {}
 
-  async sample(tick: SampleTick): Promise<readonly Point[]> {
+  sample(tick: SampleTick): readonly Point[] {
     if (this.#gone) return [];
-    if (tick.index % TREE_RESCAN_EVERY_TICKS === 0 || this.#tree.length === 0) {
-      this.#tree = processTree(this.pid, await readAllPidStats(this.procRoot));
-    }
-    const readings = await Promise.all(
-      this.#tree.map(async (pid) => ({ pid, stat: await readPidStat(pid, this.procRoot), rss: await readRssBytes(pid, this.procRoot) })),
-    );
+    if (this.#tree.length === 0) this.#tree = processTree(this.pid, readAllPidStats(this.procRoot));
+    else if (tick.index % TREE_RESCAN_EVERY_TICKS === 0) this.#rescan();
+    const readings = this.#tree.map((pid) => ({ pid, stat: readPidStat(pid, this.procRoot), rss: readRssBytes(pid, this.procRoot) }));
     const root = readings.find((reading) => reading.pid === this.pid);
     if (!root?.stat) {
       this.#gone = true;
@@ -87,5 +85,15 @@ export class EngineProcessSampler implements Sampler {
       fields.cpu_pct = ((ticks / CLOCK_TICKS_PER_SECOND) * 1000 * 100) / (tick.timeMs - before.timeMs);
     }
     return [{ measurement: 'process', tags: { ...this.tags, role: 'engine' }, fields, time_ms: tick.timeMs }];
+  }
+
+  /** Picks up children started (or gone) since the last scan, in the background; later samples use it. */
+  #rescan(): void {
+    if (this.#rescanning) return;
+    this.#rescanning = true;
+    scanAllPidStats(this.procRoot)
+      .then((stats) => (this.#tree = processTree(this.pid, stats)))
+      .catch((error: unknown) => this.onNotice(`Engine process: could not rescan the process table: ${(error as Error).message}`))
+      .finally(() => (this.#rescanning = false));
   }
 }

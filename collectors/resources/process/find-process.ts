@@ -4,9 +4,8 @@
  * sglang.launch_server`, `text-generation-launcher` (comm truncated to 15 characters). A process matches
  * when its comm is the name, or an argument is the name (as a path's last part) or a Python module under it.
  */
-import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { readAllPidStats, type PidStat } from './procfs-process.js';
+import { readAllPidStats, readProcFile, type PidStat } from './procfs-process.js';
 
 /** Linux keeps 15 characters of comm (TASK_COMM_LEN 16 with the NUL). */
 const COMM_LENGTH = 15;
@@ -27,8 +26,8 @@ export interface ProcessMatch {
  * Finds the engine by name, leaving out this process and its ancestors (whose command lines may well
  * contain the name, e.g. `llmbench run --engine-process vllm`). Undefined when nothing matches.
  */
-export async function findProcessByName(name: string, procRoot = '/proc', self = process.pid): Promise<ProcessMatch | undefined> {
-  const stats = await readAllPidStats(procRoot);
+export function findProcessByName(name: string, procRoot = '/proc', self = process.pid): ProcessMatch | undefined {
+  const stats = readAllPidStats(procRoot);
   const byPid = new Map(stats.map((stat) => [stat.pid, stat]));
   const excluded = new Set<number>();
   for (let pid: number | undefined = self; pid !== undefined && pid > 0 && !excluded.has(pid); pid = byPid.get(pid)?.ppid) {
@@ -37,7 +36,7 @@ export async function findProcessByName(name: string, procRoot = '/proc', self =
   const matches: PidStat[] = [];
   for (const stat of stats) {
     if (excluded.has(stat.pid)) continue;
-    const cmdline = await readFile(`${procRoot}/${stat.pid}/cmdline`, 'utf8').catch(() => '');
+    const cmdline = readProcFile(`${procRoot}/${stat.pid}/cmdline`) ?? '';
     const argv = cmdline.split('\0').filter((arg) => arg !== '');
     if (matchesProcessName(name, stat.comm, argv)) matches.push(stat);
   }

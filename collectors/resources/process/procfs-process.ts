@@ -1,7 +1,10 @@
 /**
  * Per-process readings from /proc/<pid>/stat and /proc/<pid>/status (proc(5)). Pure parsers plus the small
  * reads around them; Linux only (elsewhere the engine process cannot be sampled and the monitor says so).
+ * Reads are synchronous: /proc is generated in memory, and a synchronous read costs a tenth of the CPU of a
+ * threadpool round trip (see host-sampler.ts).
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 
 /**
@@ -44,22 +47,50 @@ export function parseStatusRssBytes(text: string): number | undefined {
   return match ? Number(match[1]) * 1024 : undefined;
 }
 
-// Reads below answer undefined for a process that exited between being listed and being read: a normal race.
-export async function readPidStat(pid: number, procRoot = '/proc'): Promise<PidStat | undefined> {
-  const text = await readFile(`${procRoot}/${pid}/stat`, 'utf8').catch(() => undefined);
+/** A /proc file's text, or undefined when the process exited between being listed and being read (a normal race). */
+export function readProcFile(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ENOENT' || code === 'ESRCH') return undefined;
+    throw error;
+  }
+}
+
+export function readPidStat(pid: number, procRoot = '/proc'): PidStat | undefined {
+  const text = readProcFile(`${procRoot}/${pid}/stat`);
   return text === undefined ? undefined : parsePidStat(text);
 }
 
-export async function readRssBytes(pid: number, procRoot = '/proc'): Promise<number | undefined> {
-  const text = await readFile(`${procRoot}/${pid}/status`, 'utf8').catch(() => undefined);
+export function readRssBytes(pid: number, procRoot = '/proc'): number | undefined {
+  const text = readProcFile(`${procRoot}/${pid}/status`);
   return text === undefined ? undefined : parseStatusRssBytes(text);
 }
 
 /** Every process's stat, for walking the tree. Processes that exit mid-scan are skipped. */
-export async function readAllPidStats(procRoot = '/proc'): Promise<PidStat[]> {
-  const entries = await readdir(procRoot);
-  const stats = await Promise.all(entries.filter((name) => /^\d+$/.test(name)).map((name) => readPidStat(Number(name), procRoot)));
-  return stats.filter((stat): stat is PidStat => stat !== undefined);
+export function readAllPidStats(procRoot = '/proc'): PidStat[] {
+  return readdirSync(procRoot)
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readPidStat(Number(name), procRoot))
+    .filter((stat): stat is PidStat => stat !== undefined);
+}
+
+/**
+ * The same scan without blocking: on a host with thousands of processes the synchronous one would hold the
+ * event loop for tens of milliseconds, so periodic rescans use this one.
+ */
+export async function scanAllPidStats(procRoot = '/proc'): Promise<PidStat[]> {
+  const names = (await readdir(procRoot)).filter((name) => /^\d+$/.test(name));
+  const texts = await Promise.all(
+    names.map((name) =>
+      readFile(`${procRoot}/${name}/stat`, 'utf8').then(
+        (text) => text,
+        () => undefined, // exited since the listing
+      ),
+    ),
+  );
+  return texts.map((text) => (text === undefined ? undefined : parsePidStat(text))).filter((stat): stat is PidStat => stat !== undefined);
 }
 
 /** `root` and all its descendants, from one scan of the process table. */

@@ -5,9 +5,9 @@
  */
 import type { EngineKind } from '../../../pipeline/core/engine.js';
 import type { Point } from '../../../pipeline/core/point.js';
-import { parsePrometheusText, PrometheusScraper, type PrometheusFamily } from '../prometheus-text.js';
+import { parsePrometheusText, PrometheusScraper } from '../prometheus-text.js';
 import { oneLine, type Sampler, type SampleTick } from '../sampler.js';
-import { detectPreset, engineMetricValues } from './engine-metrics.js';
+import { detectPreset, engineMetricValues, presetLines } from './engine-metrics.js';
 import { presetFor, type EngineMetricsPreset } from './presets.js';
 
 export type ServerMetricsSetting = 'auto' | 'off' | string;
@@ -56,7 +56,7 @@ export class ServerMetricsSampler implements Sampler {
   /** One scrape at start: says which URL and preset are in use, or why it fails (and keeps retrying). */
   async probe(onNotice: (line: string) => void): Promise<void> {
     try {
-      const values = this.#values(parsePrometheusText(await this.#scraper.scrape()));
+      const values = this.#values(await this.#scraper.scrape());
       onNotice(`Server metrics: scraping ${this.url} (${this.#preset!.engine} preset, ${values.length} metrics found)`);
     } catch (error) {
       onNotice(`Server metrics: ${oneLine(error)}; retrying each interval quietly`);
@@ -65,8 +65,7 @@ export class ServerMetricsSampler implements Sampler {
   }
 
   async sample(tick: SampleTick): Promise<readonly Point[]> {
-    const families = parsePrometheusText(await this.#scraper.scrape(tick.signal));
-    return this.#values(families).map(({ metric, value }) => ({
+    return this.#values(await this.#scraper.scrape(tick.signal)).map(({ metric, value }) => ({
       measurement: 'engine_metric',
       tags: { run_id: this.runId, engine: this.engine ?? this.#preset!.engine, metric },
       fields: { value },
@@ -78,9 +77,11 @@ export class ServerMetricsSampler implements Sampler {
     await this.#scraper.close();
   }
 
-  #values(families: readonly PrometheusFamily[]) {
-    this.#preset ??= detectPreset(families);
-    if (!this.#preset) throw new Error(`${this.url} has no vLLM, TGI, llama.cpp or SGLang metrics`);
-    return engineMetricValues(families, this.#preset);
+  #values(text: string) {
+    if (!this.#preset) {
+      this.#preset = detectPreset(parsePrometheusText(text));
+      if (!this.#preset) throw new Error(`${this.url} has no vLLM, TGI, llama.cpp or SGLang metrics`);
+    }
+    return engineMetricValues(parsePrometheusText(presetLines(text, this.#preset)), this.#preset);
   }
 }

@@ -208,3 +208,10 @@ const errorCases: Array<[string, number, string, string, string]> = [
 for (const [name, status, body, kind, message] of errorCases) {
   test(`vllm: classifyError, ${name}`, (t) => t.deepEqual(vllm.classifyError(status, body), { kind, message }));
 }
+
+test('vllm: a role chunk never counts, even if a counter on it had already moved', (t) => {
+  const chunk = (delta: string, completion: number) =>
+    `data: {"id":"c","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":${delta},"finish_reason":null}],"usage":{"prompt_tokens":4,"total_tokens":${4 + completion},"completion_tokens":${completion}}}`;
+  const events = eventsOf(vllm.createStreamParser(chat), [sse(chunk('{"role":"assistant","content":""}', 1), chunk('{"content":"The"}', 1), chunk('{"content":" sky"}', 2), 'data: [DONE]')]);
+  t.deepEqual(events, [counted(1), counted(1), END]);
+});

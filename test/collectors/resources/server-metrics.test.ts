@@ -2,7 +2,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import type { Point } from '../../../pipeline/core/point.js';
 import { parsePrometheusText } from '../../../collectors/resources/prometheus-text.js';
-import { detectPreset, engineMetricValues } from '../../../collectors/resources/server-metrics/engine-metrics.js';
+import { detectPreset, engineMetricValues, presetLines } from '../../../collectors/resources/server-metrics/engine-metrics.js';
 import { ENGINE_METRICS_PRESETS } from '../../../collectors/resources/server-metrics/presets.js';
 import { serverMetricsUrl } from '../../../collectors/resources/server-metrics/server-metrics-sampler.js';
 import { createMonitor } from '../../../collectors/resources/monitor.js';
@@ -27,6 +27,23 @@ test('vLLM page: series folded across engines and finish reasons (counts summed,
       'vllm:num_preemptions_total': 0,
       'vllm:request_success_total': 83,
     },
+  );
+});
+
+test('only the preset lines are parsed, and they give the same values as the whole page', (t) => {
+  const kept = presetLines(VLLM, ENGINE_METRICS_PRESETS.vllm);
+  t.false(kept.includes('time_to_first_token'));
+  t.false(kept.includes('python_gc'));
+  t.false(kept.includes('prompt_tokens_created'));
+  t.true(kept.includes('# TYPE vllm:kv_cache_usage_perc gauge'));
+  t.deepEqual(
+    engineMetricValues(parsePrometheusText(kept), ENGINE_METRICS_PRESETS.vllm),
+    engineMetricValues(parsePrometheusText(VLLM), ENGINE_METRICS_PRESETS.vllm),
+  );
+  const llama = presetLines(LLAMACPP, ENGINE_METRICS_PRESETS.llamacpp);
+  t.deepEqual(
+    engineMetricValues(parsePrometheusText(llama), ENGINE_METRICS_PRESETS.llamacpp),
+    engineMetricValues(parsePrometheusText(LLAMACPP), ENGINE_METRICS_PRESETS.llamacpp),
   );
 });
 

@@ -274,7 +274,7 @@ test('derived prefill subtracts the server queue and one round trip; the rate us
   },
 });
 
-test('a derived prefill shorter than queue + round trip is clamped to 0 and has no rate', check, {
+test('a derived prefill that queue + round trip would make ≤ 0 falls back to the client TTFT, so the rate stays finite', check, {
   timing: { tFirstToken: T_SEND + 3, tLastToken: T_SEND + 3, tDone: T_SEND + 4, chunks: [[3, 1]] },
   report: { queueMs: 5, raw: {} },
   outputTokens: 1,
@@ -287,7 +287,8 @@ test('a derived prefill shorter than queue + round trip is clamped to 0 and has 
     tokens_per_chunk: 1,
     queue_ms: 5,
     load_duration_ms: 0,
-    prompt_eval_duration_ms: 0,
+    prompt_eval_duration_ms: 3,
+    prompt_token_rate: 100 / 0.003,
     eval_duration_ms: 0,
     eval_token_rate: 0,
     output_tokens: 1,
@@ -300,6 +301,7 @@ test('a derived prefill shorter than queue + round trip is clamped to 0 and has 
     itl_ms: 'derived',
     tokens_per_chunk: 'client',
     prompt_eval_duration_ms: 'derived',
+    prompt_token_rate: 'derived',
     eval_duration_ms: 'client',
     eval_token_rate: 'derived',
   },

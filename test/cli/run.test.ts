@@ -1,0 +1,83 @@
+/**
+ * `llmbench run` end to end: the built CLI against the simulator on real sockets, for every engine dialect,
+ * and its exit codes for bad input (DESIGN §12).
+ */
+import test from 'ava';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator } from '../../simulator/index.js';
+import { RUNTIME_METRICS, type RequestRecord } from '../../pipeline/core/record.js';
+import type { RunResult } from '../../pipeline/core/run-result.js';
+import { runCli } from '../helpers/cli.js';
+
+const ENGINES = ['ollama', 'vllm', 'tgi', 'llamacpp', 'openai', 'sglang'] as const;
+
+for (const engine of ENGINES) {
+  test(`${engine}: 40 requests at concurrency 4 give 40 ok and all eight runtime metrics with count 40`, async (t) => {
+    const sim = await startSimulator({ engine, seed: 3, fixed: { ttftMs: 5, itlMs: 1 } });
+    t.teardown(() => sim.close());
+    const out = join(await mkdtemp(join(tmpdir(), 'llmbench-run-')), 'run');
+    const result = await runCli(['run', '--engine', engine, '--url', sim.url, '--model', 'sim', '--requests', '40', '--concurrency', '4',
+      '--max-tokens', '32', '--prompt-tokens', '16', '--out', out, '--no-monitor']);
+    t.is(result.code, 0, result.stderr);
+    const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as RunResult;
+    t.is(run.summary.requests.ok, 40);
+    for (const metric of RUNTIME_METRICS) {
+      t.is(run.summary.metrics[metric]?.count, 40, metric);
+      t.truthy(run.summary.metrics[metric]?.sources, `${metric} has its source`);
+    }
+    const records = (await readFile(join(out, 'requests.jsonl'), 'utf8')).trim().split('\n').map((line) => JSON.parse(line) as RequestRecord);
+    const main = records.filter((record) => !record.warmup);
+    t.is(main.length, 40);
+    t.true(main.every((record) => record.t_send! <= record.t_first_token! && record.t_first_token! <= record.t_last_token! && record.t_last_token! <= record.t_done!));
+    // The stdout summary table names each runtime metric with its source.
+    for (const metric of RUNTIME_METRICS) t.regex(result.stdout, new RegExp(metric));
+    t.regex(result.stdout, /40 ok, 0 failed/);
+    await readFile(join(out, 'report.md'), 'utf8').then((report) => t.regex(report, /## Metrics/));
+  });
+}
+
+test('exit codes: bad input is 2, an engine that cannot be used is 3, each with what and how', async (t) => {
+  const sim = await startSimulator({ engine: 'vllm', fixed: { ttftMs: 1, itlMs: 1 } });
+  t.teardown(() => sim.close());
+  const base = ['--requests', '2', '--no-monitor', '--quiet'];
+  const cases: Array<[string[], number, RegExp]> = [
+    [['--engine', 'nope', '--url', sim.url, '--model', 'sim'], 2, /--engine: must be one of ollama, vllm/],
+    [['--engine', 'vllm', '--url', 'not-a-url', '--model', 'sim'], 2, /--url: must be an http/],
+    [['--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--concurrency', '-3'], 2, /--concurrency/],
+    [['--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--max-tokens', 'ten'], 2, /--max-tokens/],
+    [['--engine', 'vllm', '--url', 'http://127.0.0.1:1', '--model', 'sim'], 3, /ENGINE_UNREACHABLE[\s\S]*hint: check --url/],
+    [['--engine', 'vllm', '--url', sim.url, '--model', 'llama-70b'], 3, /"llama-70b" is not served[\s\S]*hint: use --model sim/],
+    [['--engine', 'tgi', '--url', sim.url, '--model', 'sim'], 3, /use --engine vllm/],
+  ];
+  for (const [args, code, message] of cases) {
+    const out = join(await mkdtemp(join(tmpdir(), 'llmbench-bad-')), 'run');
+    const result = await runCli(['run', ...args, ...base, '--out', out]);
+    t.is(result.code, code, `${args.join(' ')}: ${result.stderr}`);
+    t.regex(result.stderr, message);
+  }
+});
+
+test('--json prints the summary as JSON; report re-renders md, json and csv', async (t) => {
+  const sim = await startSimulator({ engine: 'vllm', fixed: { ttftMs: 2, itlMs: 1 } });
+  t.teardown(() => sim.close());
+  const out = join(await mkdtemp(join(tmpdir(), 'llmbench-json-')), 'run');
+  const result = await runCli(['run', '--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--requests', '10', '--concurrency', '2',
+    '--max-tokens', '8', '--prompt-tokens', '8', '--warmup', '0', '--out', out, '--no-monitor', '--json']);
+  t.is(result.code, 0, result.stderr);
+  const summary = JSON.parse(result.stdout) as { summary: RunResult['summary']; dir: string };
+  t.is(summary.summary.requests.ok, 10);
+  t.is(summary.dir, out);
+  const md = await runCli(['report', out]);
+  t.regex(md.stdout, /# llmbench run/);
+  const json = await runCli(['report', out, '--format', 'json']);
+  t.is((JSON.parse(json.stdout) as RunResult).summary.requests.ok, 10);
+  const csv = await runCli(['report', out, '--format', 'csv']);
+  const lines = csv.stdout.trim().split('\n');
+  t.is(lines.length, 11);
+  t.regex(lines[0]!, /^request_id,stage,/);
+  const missing = await runCli(['report', join(out, 'nope')]);
+  t.is(missing.code, 2);
+  t.regex(missing.stderr, /not a run directory/);
+});

@@ -31,6 +31,13 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   for (const make of commands) program.addCommand(make());
+  // addCommand() does not pass exitOverride down: without this a subcommand's usage error would call
+  // process.exit(1) itself instead of reaching main() and exiting 2.
+  const override = (command: Command) => {
+    command.exitOverride();
+    command.commands.forEach(override);
+  };
+  program.commands.forEach(override);
   return program;
 }
 

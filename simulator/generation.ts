@@ -51,13 +51,15 @@ export function runGeneration(core: SimCore, exchange: Exchange, spec: Generatio
       return settle({ ok: false, failure: 'overloaded' });
     }
 
-    const start = () => {
+    // The engine sees the request when its body was read (fixed mode: TTFT counts from there), or, with slow
+    // headers, when the hold is over.
+    const start = (arrivalMs: number) => {
       if (exchange.closed) return settle({ ok: false, failure: 'client_closed' });
-      if (spec.plan.kind === 'stream') streamTokens(core, exchange, spec, spec.plan, state, faults, settle);
-      else answerOnce(core, exchange, spec.plan, state, faults, settle);
+      if (spec.plan.kind === 'stream') streamTokens(core, exchange, spec, spec.plan, state, faults, arrivalMs, settle);
+      else answerOnce(core, exchange, spec.plan, state, faults, arrivalMs, settle);
     };
-    if (faults.slowHeadersMs !== undefined) setTimeout(start, faults.slowHeadersMs);
-    else start();
+    if (faults.slowHeadersMs !== undefined) setTimeout(() => start(core.nowMs()), faults.slowHeadersMs);
+    else start(state.receivedMs);
   });
 }
 
@@ -68,6 +70,7 @@ function streamTokens(
   plan: StreamPlan,
   state: GenerationState,
   faults: FaultPlan,
+  arrivalMs: number,
   settle: (outcome: Outcome) => void,
 ): void {
   const headers = { 'content-type': plan.contentType, ...plan.headers };
@@ -78,7 +81,7 @@ function streamTokens(
   let wroteContent = false;
 
   const jobId = core.driver.submit(
-    { promptTokens: spec.promptTokens, outputTokens: spec.targetTokens, arrivalMs: core.nowMs(), ...(faults.stall ? { stall: faults.stall } : {}) },
+    { promptTokens: spec.promptTokens, outputTokens: spec.targetTokens, arrivalMs, ...(faults.stall ? { stall: faults.stall } : {}) },
     {
       onAdmitted(slot) {
         state.admittedMs = core.nowMs();
@@ -127,10 +130,11 @@ function answerOnce(
   plan: UnaryPlan,
   state: GenerationState,
   faults: FaultPlan,
+  arrivalMs: number,
   settle: (outcome: Outcome) => void,
 ): void {
   const source = new TokenStream(deriveSeed(core.options.seed, core.nextSequence()));
-  const spec = { promptTokens: state.promptTokens, outputTokens: state.targetTokens, arrivalMs: core.nowMs(), ...(faults.stall ? { stall: faults.stall } : {}) };
+  const spec = { promptTokens: state.promptTokens, outputTokens: state.targetTokens, arrivalMs, ...(faults.stall ? { stall: faults.stall } : {}) };
   const jobId = core.driver.submit(spec, {
     onAdmitted(slot) {
       state.admittedMs = core.nowMs();

@@ -48,6 +48,11 @@ export class GroundTruthStore {
     return this.#dropped;
   }
 
+  /** Records held now (at most the configured maximum). */
+  get size(): number {
+    return Math.min(this.#records.length, this.#max);
+  }
+
   add(record: GroundTruthRecord): void {
     this.#records.push(record);
     // Trim in batches so a full store does not shift the whole array on every add.

@@ -62,6 +62,7 @@ export async function listen(options: ResolvedOptions, module: DialectModule): P
     });
   });
   // Long-lived streams and benchmark clients with pooled connections: never time a socket out.
+  // server.maxConnections stays unset, which node:http treats as unlimited.
   server.timeout = 0;
   server.keepAliveTimeout = 30_000;
   server.maxHeadersCount = 200;
@@ -224,7 +225,7 @@ function simApi(core: SimCore, method: string, url: URL, res: ServerResponse): v
       return json(200, core.groundTruth.list(sinceMs));
     }
     if (method === 'DELETE') {
-      const cleared = core.groundTruth.list().length;
+      const cleared = core.groundTruth.size;
       core.groundTruth.clear();
       return json(200, { cleared });
     }

@@ -9,10 +9,13 @@
  * built before the clock starts (17 points each: one llm_request and 16 llm_token, like a 16-token
  * streamed answer) and handed to the sink in 50 ms batches, the way the run coordinator does. CPU is this
  * process's user+system time (mapping, line protocol, gzip on the libuv pool, HTTP); the server's own CPU
- * is not counted. "max" hands everything over at once and measures how fast it drains.
+ * is shown separately. "max" hands everything over at once: past the sink's memory bound (200 000 points)
+ * it spills to disk and sends the spill files back at the end, which this measures too. "lost" counts
+ * points neither written nor spilled, plus any left on disk (both must be 0).
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
@@ -36,7 +39,10 @@ interface Row {
   cpuUsPerPoint: number;
   loopDelayP99Ms: number;
   written: number;
+  spilledThenReplayed: number;
   lost: number;
+  /** The server's own CPU over the same interval (only for the VictoriaMetrics this script started). */
+  serverCpuPctOfCore: number | undefined;
 }
 
 const { values } = parseArgs({
@@ -46,6 +52,7 @@ const { values } = parseArgs({
     url: { type: 'string' },
     org: { type: 'string', default: 'bench' },
     bucket: { type: 'string', default: 'llmbench' },
+    'no-gzip': { type: 'boolean', default: false },
   },
 });
 
@@ -68,12 +75,16 @@ async function measure(rate: string): Promise<Row> {
   const requests = Math.ceil((pointsPerSecond * seconds) / POINTS_PER_REQUEST);
   const records = makeRecords(requests, `bench-${rate}-${Date.now()}`);
   const runDir = await mkdtemp(join(tmpdir(), 'llmbench-bench-sink-'));
-  const sink = createInfluxSink(config, { onNotice: (line) => process.stderr.write(`influxdb: ${line}\n`) });
+  const sink = createInfluxSink(config, {
+    onNotice: (line) => process.stderr.write(`influxdb: ${line}\n`),
+    ...(values['no-gzip'] ? { gzipThresholdBytes: Number.MAX_SAFE_INTEGER } : {}),
+  });
   await sink.start({ runId: records[0]!.run_id, scenario: 'bench-sink', engine: 'vllm', model: 'bench', runDir });
 
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
   const cpuBefore = process.cpuUsage();
+  const serverBefore = serverCpuMs();
   const startedMs = performance.now();
   if (unthrottled) {
     sink.writeRecords(records);
@@ -90,6 +101,7 @@ async function measure(rate: string): Promise<Row> {
   const report = await sink.stop(runResult(records[0]!.run_id));
   const doneMs = performance.now();
   const cpu = process.cpuUsage(cpuBefore);
+  const serverAfter = serverCpuMs();
   loopDelay.disable();
   await rm(runDir, { recursive: true, force: true });
 
@@ -105,8 +117,22 @@ async function measure(rate: string): Promise<Row> {
     cpuUsPerPoint: cpuUs / points,
     loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
     written: Number(report.written),
-    lost: Number(report.lost),
+    spilledThenReplayed: Number(report.replayed_from_spill),
+    lost: Number(report.lost) + Number(report.spilled),
+    serverCpuPctOfCore: serverBefore !== undefined && serverAfter !== undefined ? ((serverAfter - serverBefore) / (doneMs - startedMs)) * 100 : undefined,
   };
+}
+
+/** utime + stime of the local VictoriaMetrics from /proc (Linux), in ms. */
+function serverCpuMs(): number | undefined {
+  const pid = vm?.pid();
+  if (pid === undefined) return undefined;
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks at USER_HZ = 100
+  } catch {
+    return undefined; // not Linux: the column stays empty
+  }
 }
 
 /** Streamed 16-token answers, sent 1 ms apart, ending just before now (inside any server's retention). */
@@ -190,7 +216,7 @@ function runResult(runId: string): RunResult {
 }
 
 function printTable(rows: readonly Row[]): void {
-  const header = ['target', 'points', 'feed s', 'drain s', 'written pts/s', 'CPU % of a core', 'CPU µs/point', 'loop delay p99 ms', 'lost'];
+  const header = ['target', 'points', 'feed s', 'drain s', 'written pts/s', 'CPU % of a core', 'CPU µs/point', 'loop delay p99 ms', 'spilled→sent', 'lost', 'server CPU %'];
   const body = rows.map((r) => [
     r.target,
     String(r.points),
@@ -200,12 +226,17 @@ function printTable(rows: readonly Row[]): void {
     r.cpuPctOfCore.toFixed(1),
     r.cpuUsPerPoint.toFixed(2),
     r.loopDelayP99Ms.toFixed(1),
+    String(r.spilledThenReplayed),
     String(r.lost),
+    r.serverCpuPctOfCore === undefined ? '' : r.serverCpuPctOfCore.toFixed(1),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((row) => row[i]!.length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padStart(widths[i]!)).join(' | ')} |`;
   console.log(line(header));
   console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
   for (const row of body) console.log(line(row));
-  console.log(`\n${TOKENS_PER_REQUEST}-token requests (${POINTS_PER_REQUEST} points each), ${seconds} s per rate, node ${process.version}, server ${values.url ? values.url : 'VictoriaMetrics (local)'}`);
+  console.log(
+    `\n${TOKENS_PER_REQUEST}-token requests (${POINTS_PER_REQUEST} points each), ${seconds} s per rate, gzip ${values['no-gzip'] ? 'off' : 'on'}, ` +
+      `node ${process.version}, ${availableParallelism()} CPUs, server ${values.url ? values.url : 'VictoriaMetrics (local, same machine)'}`,
+  );
 }

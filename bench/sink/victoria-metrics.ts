@@ -29,22 +29,33 @@ export interface VictoriaMetrics {
   exportSeries(selector: string): Promise<ExportedSeries[]>;
   /** Stop and delete the data directory. */
   dispose(): Promise<void>;
+  /** The server process (for measuring its CPU), undefined while stopped. */
+  pid(): number | undefined;
 }
 
-/** The binary on PATH (or Debian's /usr/bin), undefined when the package is not installed. */
+/**
+ * The binary: $VICTORIA_METRICS_BIN when set (a path; empty = none, to try the skip path), else PATH or
+ * Debian's /usr/bin. Undefined when the package is not installed.
+ */
 export function findVictoriaMetrics(): string | undefined {
+  const override = process.env.VICTORIA_METRICS_BIN;
+  if (override !== undefined) return override !== '' && isExecutable(override) ? override : undefined;
   const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/bin'];
   for (const dir of dirs) {
     if (!dir) continue;
     const path = join(dir, 'victoria-metrics');
-    try {
-      accessSync(path, constants.X_OK);
-      return path;
-    } catch {
-      // not in this directory
-    }
+    if (isExecutable(path)) return path;
   }
   return undefined;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false; // absent or not executable: the caller looks elsewhere or skips
+  }
 }
 
 export async function startVictoriaMetrics(binary = findVictoriaMetrics()): Promise<VictoriaMetrics> {
@@ -96,6 +107,7 @@ export async function startVictoriaMetrics(binary = findVictoriaMetrics()): Prom
       await stop();
       await rm(dataDir, { recursive: true, force: true });
     },
+    pid: () => child?.pid,
   };
 }
 

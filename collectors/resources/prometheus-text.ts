@@ -25,7 +25,8 @@ export interface PrometheusFamily {
 const parseText = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => PrometheusFamily[];
 
 export function parsePrometheusText(text: string): PrometheusFamily[] {
-  return parseText(text);
+  // The library drops a last sample line that has no newline after it.
+  return parseText(text.endsWith('\n') ? text : `${text}\n`);
 }
 
 /** Numeric value of a gauge/counter/untyped sample; undefined for NaN, ±Inf or absent. */

@@ -125,6 +125,11 @@ export class BatchWriter {
     while (this.#queuedLines > maxLines && this.#pump) await new Promise<void>((resolve) => this.#progressWaiters.push(resolve));
   }
 
+  /** The last write request succeeded (or none was needed yet). */
+  healthy(): boolean {
+    return this.#outageSinceMs === undefined;
+  }
+
   counts(): WriterCounts {
     return { ...this.#counts, pending: this.#queuedLines };
   }
@@ -246,10 +251,12 @@ export class BatchWriter {
       this.#counts.unsent += lines;
       return;
     }
-    if (reason) this.options.onNotice(`${reason}; spilling ${lines} points to ${spill.dir} (\`llmbench push\` delivers them later)`);
+    if (reason) {
+      this.options.onNotice(`${reason}; spilling ${lines} points to ${spill.dir} (sent at the end if InfluxDB answers by then, else by \`llmbench push\`)`);
+    }
     for (const batch of batches) {
       this.#spilling = this.#spilling.then(() =>
-        spill.write(batch.body).then(
+        spill.write(batch.body, batch.lines).then(
           () => {
             this.#counts.spilled += batch.lines;
           },

@@ -4,8 +4,9 @@
  * - mapping to line protocol runs in slices of at most ~2 ms on the event loop (setImmediate), so a burst of
  *   records never stalls the coordinator for long;
  * - BatchWriter sends one batch at a time with our own retry, spill and accounting.
- * stop() maps what is left, writes the final 1 s windows and the `llm_run` point, drains, and reports
- * {written, retried, spilled, lost, …} for run.json `sinks.influxdb`.
+ * stop() maps what is left, writes the final 1 s windows and the `llm_run` point, drains, sends back what
+ * was spilled if InfluxDB is answering again, and reports {written, retried, spilled, lost, …} for run.json
+ * `sinks.influxdb` (`spilled` = points left on disk for `llmbench push`).
  */
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -20,7 +21,7 @@ import { createInfluxHttp, type InfluxHttp } from './influx-http.js';
 import { preflightInflux } from './influx-preflight.js';
 import { LineEncoder } from './line-protocol.js';
 import { recordToPoints, resourcePoints, runPoint, WindowAccumulator } from './points.js';
-import { SPILL_DIR_NAME, SpillWriter } from './spill.js';
+import { readSpillFile, SPILL_DIR_NAME, SpillWriter } from './spill.js';
 import { SeriesTimestamps, toNanos } from './unique-timestamps.js';
 
 export interface InfluxSinkOptions {
@@ -59,8 +60,12 @@ export class InfluxDbSink implements Sink {
   #resources: Point[] = [];
   #mapScheduled = false;
   #stopped = false;
+  #spill: SpillWriter | undefined;
   #points = 0;
   #emptyPoints = 0;
+  /** Spilled points taken back from disk at the end (delivered, or spilled again into a newer file). */
+  #unspilled = 0;
+  #replayed = 0;
   readonly #notice: (line: string) => void;
 
   constructor(
@@ -85,13 +90,14 @@ export class InfluxDbSink implements Sink {
     this.#run = run;
     this.#http = http;
     this.#windows = new WindowAccumulator(run);
+    this.#spill = new SpillWriter(join(run.runDir, SPILL_DIR_NAME));
     this.#writer = new BatchWriter(http, {
       batchSize: this.options.batchSize ?? DEFAULT_WRITER_OPTIONS.batchSize,
       maxBufferedLines: this.options.maxBufferedPoints ?? DEFAULT_WRITER_OPTIONS.maxBufferedLines,
       finalRetryMs: this.options.finalRetryMs ?? DEFAULT_WRITER_OPTIONS.finalRetryMs,
       backoff: { ...DEFAULT_BACKOFF, ...this.options.backoff },
       clock: this.options.clock ?? systemClock,
-      spill: new SpillWriter(join(run.runDir, SPILL_DIR_NAME)),
+      spill: this.#spill,
       onNotice: this.#notice,
     });
     this.#timer = setInterval(() => this.#tick(), this.options.flushIntervalMs ?? 1000);
@@ -119,8 +125,29 @@ export class InfluxDbSink implements Sink {
     for (const point of [...this.#windows!.all(), runPoint(result)]) this.#line(point, toNanos(point.time_ms), final);
     this.#writer.enqueue(final);
     await this.#writer.drain();
+    await this.#replaySpill();
     this.#http!.close();
     return this.#report();
+  }
+
+  /**
+   * Batches spilled during the run (buffer bound reached, or an outage that ended before the run did) are sent
+   * now if InfluxDB is answering, and their files deleted: `spilled` then only counts what stays on disk for
+   * `llmbench push`. A file whose lines fail again was spilled anew by the writer, so it is deleted all the same.
+   */
+  async #replaySpill(): Promise<void> {
+    const writer = this.#writer!;
+    const spill = this.#spill!;
+    for (const file of spill.files()) {
+      if (!writer.healthy()) return;
+      const spilledBefore = writer.counts().spilled;
+      writer.enqueue(await readSpillFile(file.path));
+      await writer.drain();
+      const spilledAgain = writer.counts().spilled - spilledBefore;
+      await spill.remove(file);
+      this.#unspilled += file.lines;
+      this.#replayed += file.lines - spilledAgain;
+    }
   }
 
   #scheduleMapping(): void {
@@ -187,7 +214,7 @@ export class InfluxDbSink implements Sink {
 
   #report(): SinkReport {
     const counts = this.#writer?.counts();
-    const spilled = counts?.spilled ?? 0;
+    const spilled = (counts?.spilled ?? 0) - this.#unspilled;
     return {
       url: redactUrl(this.config.url),
       org: this.config.org,
@@ -196,6 +223,7 @@ export class InfluxDbSink implements Sink {
       written: counts?.written ?? 0,
       retried: counts?.retried ?? 0,
       spilled,
+      replayed_from_spill: this.#replayed,
       lost: (counts?.lost ?? 0) + (counts?.unsent ?? 0) + (counts?.pending ?? 0),
       empty_points: this.#emptyPoints,
       requests: counts?.requests ?? 0,

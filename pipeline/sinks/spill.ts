@@ -3,7 +3,7 @@
  * so `llmbench push` can deliver them later. One file per batch, written with O_EXCL under a name that
  * sorts in spill order; line protocol carries no credentials, so nothing secret lands on disk.
  */
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
@@ -13,8 +13,15 @@ export const SPILL_DIR_NAME = 'influx-spill';
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
+export interface SpillFile {
+  readonly path: string;
+  readonly lines: number;
+}
+
 export class SpillWriter {
   #sequence = 0;
+  /** Files this writer created and nobody has taken back yet (the sink replays them at the end when it can). */
+  readonly #files: SpillFile[] = [];
   #ready: Promise<string | undefined> | undefined;
   /** Distinguishes files of two sink instances writing to one run directory. */
   readonly #prefix = `${Date.now().toString(36)}-${process.pid}`;
@@ -22,12 +29,24 @@ export class SpillWriter {
   constructor(readonly dir: string) {}
 
   /** Writes one batch (lines joined by \n); resolves with the path. Rejects when the disk refuses (counted lost). */
-  async write(body: string): Promise<string> {
+  async write(body: string, lines: number): Promise<string> {
     await (this.#ready ??= mkdir(this.dir, { recursive: true }));
     const name = `${this.#prefix}-${String(++this.#sequence).padStart(6, '0')}.lp.gz`;
     const path = join(this.dir, name);
     await writeFile(path, await gzipAsync(`${body}\n`), { flag: 'wx' });
+    this.#files.push({ path, lines });
     return path;
+  }
+
+  files(): SpillFile[] {
+    return [...this.#files];
+  }
+
+  /** Deletes a file whose lines were delivered (or spilled again into a newer file). */
+  async remove(file: SpillFile): Promise<void> {
+    await unlink(file.path);
+    const index = this.#files.indexOf(file);
+    if (index >= 0) this.#files.splice(index, 1);
   }
 }
 

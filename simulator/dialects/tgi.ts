@@ -123,7 +123,8 @@ async function handleGenerate(ctx: RequestContext, streamRoute: boolean | undefi
     ? {
         kind: 'stream',
         contentType: SSE_CONTENT_TYPE,
-        headers: { ...headers, 'x-accel-buffering': 'no' },
+        // axum's Sse sets cache-control; TGI adds x-accel-buffering for proxies.
+        headers: { ...headers, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
         chunk: (tokens, state, last) => {
           let out = '';
           // TGI never merges tokens: one event per token, whatever the runtime hands over.
@@ -180,7 +181,7 @@ async function handleMessages(ctx: RequestContext, api: OpenAiApi): Promise<void
     ? {
         kind: 'stream',
         contentType: SSE_CONTENT_TYPE,
-        headers: { 'x-compute-type': COMPUTE_TYPE, 'x-accel-buffering': 'no' },
+        headers: { 'x-compute-type': COMPUTE_TYPE, 'cache-control': 'no-cache', 'x-accel-buffering': 'no' },
         chunk: (tokens, state, last) => {
           let out = '';
           tokens.forEach((token, i) => {

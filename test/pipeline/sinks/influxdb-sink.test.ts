@@ -93,6 +93,25 @@ test('a server still failing after the run: the rest is spilled to the run direc
   t.is(lines.filter((line) => line.startsWith('llm_request')).length, 3);
 });
 
+test('points spilled during an outage are sent at the end once InfluxDB answers again, and their files removed', async (t) => {
+  let refusing = true;
+  const { server, run, runDir, sink } = await setup(
+    t,
+    { write: (request) => (refusing && request.body !== '' ? influxError(503, 'unavailable', 'busy') : { status: 204 }) },
+    { ...fastRetry, maxBufferedPoints: 40, batchSize: 10 },
+  );
+  await sink.start(run);
+  sink.writeRecords(Array.from({ length: 12 }, (_, i) => okRecord({ requestId: `s${i}`, sendMs: 1_795_800_000_000 + i * 100, tokens: 5 })));
+  await new Promise((resolve) => setTimeout(resolve, 100)); // mapped, over the bound, partly spilled
+  refusing = false;
+  const report = await sink.stop(runResult());
+  t.true(Number(report.replayed_from_spill) > 0, JSON.stringify(report));
+  t.like(report, { spilled: 0, lost: 0, spill_dir: null });
+  t.is(server.lines.filter((line) => line.startsWith('llm_request')).length, 12);
+  t.is(server.lines.filter((line) => line.startsWith('llm_token')).length, 60);
+  t.deepEqual(await readdir(join(runDir, 'influx-spill')), []);
+});
+
 const preflight = test.macro(async (t, script: Script, pattern: RegExp, hint: RegExp) => {
   const { run, sink } = await setup(t, script);
   const error = await t.throwsAsync(sink.start(run), { instanceOf: SinkError });

@@ -1,0 +1,113 @@
+/**
+ * bench/load: what the load generator itself can do on this machine, against the simulator in its own
+ * process (fixed mode, so the server's behaviour is known):
+ *   1. open-loop accuracy: achieved vs target rate and schedule lag at 50, 200 and 1 000 req/s;
+ *   2. capacity: concurrent streams and token events/s with every request completing;
+ *   3. cost: client CPU per 1 000 token events;
+ *   4. memory: RSS sampled over a long constant-rate run.
+ * Usage: npx tsx bench/load/load.ts [--rates 50,200,1000] [--rate-duration 10s] [--streams 250,1000,2000]
+ *        [--soak-duration 600s] [--soak-rate 50] [--skip rates,streams,soak]
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseDurationMs } from '../../pipeline/core/clock.js';
+import type { ExecutionPlan } from '../../pipeline/core/plan.js';
+import { runBenchmark } from '../../pipeline/run/run-benchmark.js';
+import { closedPlan } from '../common/closed-plan.js';
+import { startSimProcess } from '../common/sim-process.js';
+
+const { values } = parseArgs({
+  options: {
+    rates: { type: 'string', default: '50,200,1000' },
+    'rate-duration': { type: 'string', default: '10s' },
+    streams: { type: 'string', default: '250,1000,2000' },
+    'soak-duration': { type: 'string', default: '600s' },
+    'soak-rate': { type: 'string', default: '50' },
+    skip: { type: 'string', default: '' },
+  },
+});
+const skip = new Set(values.skip.split(',').filter(Boolean));
+
+function openPlan(url: string, rateRps: number, durationMs: number, tokens: number): ExecutionPlan {
+  const base = closedPlan({ engine: 'vllm', url, users: 1, requests: 1, maxTokens: tokens });
+  const arrivalsMs: number[] = [];
+  for (let i = 0; i * (1000 / rateRps) < durationMs; i++) arrivalsMs.push(i * (1000 / rateRps));
+  return {
+    ...base,
+    phases: [{ name: 'main', warmup: false, durationMs, requests: null, load: { kind: 'open', arrivalsMs, maxInFlight: 100_000 },
+      stages: [{ name: 'main', index: 0, startMs: 0, target: rateRps }] }],
+  };
+}
+
+async function withSim<T>(args: string[], body: (url: string) => Promise<T>): Promise<T> {
+  const sim = await startSimProcess(['--engine', 'vllm', '--port', '0', ...args]);
+  const dir = await mkdtemp(join(tmpdir(), 'llmbench-bench-load-'));
+  try {
+    return await body(sim.url);
+  } finally {
+    await sim.stop();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function run(plan: ExecutionPlan, name: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'llmbench-bench-load-'));
+  const cpuStart = process.cpuUsage();
+  const startMs = performance.now();
+  try {
+    const { result } = await runBenchmark(plan, { scenarioName: name, scenario: {}, outDir: join(dir, 'run') });
+    const cpu = process.cpuUsage(cpuStart);
+    return { result, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - startMs };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+console.log(`bench/load on ${process.platform}, node ${process.version}; simulator in a separate process, fixed mode`);
+
+if (!skip.has('rates')) {
+  const durationMs = parseDurationMs(values['rate-duration']);
+  console.log(`\n1. open-loop accuracy (constant arrivals, ${durationMs / 1000} s each; simulator TTFT 20 ms, ITL 5 ms, 8 tokens)`);
+  console.log(['target rps', 'sent', 'achieved send rps', 'ok', 'lag p50 ms', 'lag p99 ms', 'lag max ms', 'valid'].join('\t'));
+  for (const rate of values.rates.split(',').map(Number)) {
+    await withSim(['--ttft-ms', '20', '--itl-ms', '5'], async (url) => {
+      const { result } = await run(openPlan(url, rate, durationMs, 8), `bench-rate-${rate}`);
+      const lag = result.summary.metrics.schedule_lag_ms;
+      // Achieved rate of sending: requests over the planned window (the first arrival is at 0).
+      const sent = result.summary.requests.total;
+      console.log([rate, sent, (sent / (durationMs / 1000)).toFixed(1), result.summary.requests.ok, lag?.p50.toFixed(2), lag?.p99.toFixed(2), lag?.max.toFixed(2), result.valid].join('\t'));
+    });
+  }
+}
+
+if (!skip.has('streams')) {
+  console.log('\n2–3. concurrent streams (closed loop, 3 requests per user; simulator TTFT 50 ms, ITL 20 ms, 64 tokens)');
+  console.log(['streams', 'ok/total', 'token events/s', 'client CPU ms', 'CPU ms per 1000 events', 'TTFT p50 ms', 'ev-loop p99 ms', 'valid'].join('\t'));
+  for (const users of values.streams.split(',').map(Number)) {
+    await withSim(['--ttft-ms', '50', '--itl-ms', '20'], async (url) => {
+      const { result, cpuMs } = await run(closedPlan({ engine: 'vllm', url, users, requests: users * 3, maxTokens: 64 }), `bench-streams-${users}`);
+      const events = (result.summary.metrics.itl_pooled_ms?.count ?? 0) + result.summary.requests.ok; // gaps + first chunks
+      const eventsPerS = events / (result.summary.duration_ms / 1000);
+      console.log([users, `${result.summary.requests.ok}/${result.summary.requests.total}`, eventsPerS.toFixed(0), cpuMs.toFixed(0),
+        (cpuMs / (events / 1000)).toFixed(1), result.summary.metrics.ttft_ms?.p50.toFixed(1), result.client_health.event_loop_delay_p99_ms?.toFixed(1), result.valid].join('\t'));
+    });
+  }
+}
+
+if (!skip.has('soak')) {
+  const durationMs = parseDurationMs(values['soak-duration']);
+  const rate = Number(values['soak-rate']);
+  console.log(`\n4. memory over a ${durationMs / 1000} s run at ${rate} req/s (simulator TTFT 20 ms, ITL 5 ms, 32 tokens); RSS every 30 s`);
+  await withSim(['--ttft-ms', '20', '--itl-ms', '5'], async (url) => {
+    const samples: Array<[number, number]> = [];
+    const startMs = performance.now();
+    const timer = setInterval(() => samples.push([(performance.now() - startMs) / 1000, process.memoryUsage().rss / 2 ** 20]), 30_000);
+    const { result } = await run(openPlan(url, rate, durationMs, 32), 'bench-soak');
+    clearInterval(timer);
+    console.log(['t s', 'RSS MiB'].join('\t'));
+    for (const [t, rss] of samples) console.log(`${t.toFixed(0)}\t${rss.toFixed(1)}`);
+    console.log(`requests ok ${result.summary.requests.ok}/${result.summary.requests.total}; valid ${result.valid}`);
+  });
+}

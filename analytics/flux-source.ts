@@ -3,7 +3,8 @@
  * directory works on InfluxDB too (DESIGN §8): `records(runId)` gives the same RequestRecord objects
  * requests.jsonl holds. Rows are streamed from the annotated-CSV response by the real client.
  */
-import { InfluxDB, type QueryApi } from '@influxdata/influxdb-client';
+import { debuglog } from 'node:util';
+import { InfluxDB, setLogger, type QueryApi } from '@influxdata/influxdb-client';
 import { AnalyticsError } from '../pipeline/core/errors.js';
 import type { RequestRecord } from '../pipeline/core/record.js';
 import { buildFluxQuery, type FluxParams, type FluxQueryName } from './flux-queries.js';
@@ -32,6 +33,9 @@ export class FluxSource {
   ) {}
 
   static connect(options: FluxSourceOptions): FluxSource {
+    // Failures reach the caller as AnalyticsError; the client's own console logging would only repeat them.
+    const debug = debuglog('llmbench');
+    setLogger({ error: (message) => debug('influxdb-client error: %s', message), warn: (message) => debug('influxdb-client warn: %s', message) });
     const client = new InfluxDB({
       url: options.url,
       ...(options.token !== undefined ? { token: options.token } : {}),

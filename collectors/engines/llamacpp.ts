@@ -10,7 +10,7 @@
  * inside a UTF-8 sequence into one chunk, so a chunk can carry 2+ tokens (its `tokens` array is no count:
  * a real server sent `"tokens":[64]` with `tokens_predicted` going 0 → 2).
  */
-import type { ApiKind, EngineAdapter, GenerationRequest, NonStreamResult, ServerReport, StreamEvent } from '../../pipeline/core/engine.js';
+import type { ApiKind, EngineAdapter, GenerationRequest, HttpRequestSpec, NonStreamResult, ServerReport, StreamEvent } from '../../pipeline/core/engine.js';
 import { classifyHttpError, responseObject } from './engine-error.js';
 import { compactReport, copyRaw, isObject, mergeReports, numberField, objectField, stringField } from './fields.js';
 import { llamaCppTimingsReport } from './llamacpp-timings.js';
@@ -32,25 +32,11 @@ export const llamacpp: EngineAdapter = {
   metricsPath: '/metrics',
 
   buildRequest(request) {
-    const api = apiOf(request);
-    if (api !== 'native') {
-      return openAiRequest(request, api as OpenAiApi, {
-        extras: { ignore_eos: true, cache_prompt: false, ...(request.stream ? { timings_per_token: true } : {}) },
-      });
-    }
-    const body = definedOnly({
-      // Ignored by a single-model server, required by router mode.
-      model: request.model,
-      prompt: request.prompt,
-      n_predict: request.maxTokens,
-      ignore_eos: true,
-      cache_prompt: false,
-      temperature: 0,
-      seed: request.seed,
-      stream: request.stream,
-      return_tokens: true,
-    });
-    return postJson('/completion', body, request);
+    const spec = buildSpec(request);
+    // llama-server (cpp-httplib) closes the connection after every streamed response while its headers say
+    // keep-alive: reusing the socket fails the next request with "other side closed" (every other request
+    // at concurrency 1 on b11669). Non-streaming answers keep the connection open.
+    return request.stream ? { ...spec, closeConnection: true } : spec;
   },
 
   createStreamParser(request) {
@@ -93,6 +79,28 @@ export const llamacpp: EngineAdapter = {
     return { engine: 'llamacpp', models: list.ids, ...(version !== undefined ? { version } : {}), details };
   },
 };
+
+function buildSpec(request: GenerationRequest): HttpRequestSpec {
+  const api = apiOf(request);
+  if (api !== 'native') {
+    return openAiRequest(request, api as OpenAiApi, {
+      extras: { ignore_eos: true, cache_prompt: false, ...(request.stream ? { timings_per_token: true } : {}) },
+    });
+  }
+  const body = definedOnly({
+    // Ignored by a single-model server, required by router mode.
+    model: request.model,
+    prompt: request.prompt,
+    n_predict: request.maxTokens,
+    ignore_eos: true,
+    cache_prompt: false,
+    temperature: 0,
+    seed: request.seed,
+    stream: request.stream,
+    return_tokens: true,
+  });
+  return postJson('/completion', body, request);
+}
 
 /** /completion events: partials with cumulative `tokens_predicted`, then the `stop: true` final event. */
 class LlamaCppEventDecoder implements RecordDecoder {

@@ -8,6 +8,7 @@ import { ENGINE_KINDS, type EngineKind } from '../../pipeline/core/engine.js';
 import { UsageError } from '../../pipeline/core/errors.js';
 import { parseGpuMode, type GpuMode } from './gpu/gpu-mode.js';
 import type { HostSource } from './host/host-sampler.js';
+import { DEFAULT_EVENT_LOOP_RESOLUTION_MS } from './process/client-process-sampler.js';
 import type { EngineProcessTarget } from './process/engine-process-sampler.js';
 
 export interface MonitorOptions {
@@ -38,6 +39,8 @@ export interface MonitorOptions {
   readonly hostMetrics?: boolean;
   /** This process's CPU, RSS and event-loop delay; default true. */
   readonly clientProcess?: boolean;
+  /** Timer step of the client's event-loop delay meter; default 50 ms (see client-process-sampler.ts). */
+  readonly eventLoopResolutionMs?: number;
   readonly clock?: Clock;
   /** Overrides, mostly for tests: NVML library, nvidia-smi binary, PATH to search, host reader. */
   readonly nvmlLibraryPath?: string;
@@ -60,6 +63,7 @@ export interface ResolvedMonitorOptions {
   readonly dockerSocketPath: string | undefined;
   readonly hostMetrics: boolean;
   readonly clientProcess: boolean;
+  readonly eventLoopResolutionMs: number;
   readonly clock: Clock;
   readonly nvmlLibraryPath: string | undefined;
   readonly nvidiaSmiPath: string | undefined;
@@ -101,6 +105,10 @@ export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorO
   if (options.enginePid !== undefined && !(Number.isInteger(options.enginePid) && options.enginePid > 0)) {
     problems.push(`--engine-pid must be a positive integer, got ${options.enginePid}`);
   }
+  const eventLoopResolutionMs = options.eventLoopResolutionMs ?? DEFAULT_EVENT_LOOP_RESOLUTION_MS;
+  if (!(eventLoopResolutionMs >= 1 && eventLoopResolutionMs <= 1000)) {
+    problems.push(`eventLoopResolutionMs must be between 1 and 1000 ms, got ${eventLoopResolutionMs}`);
+  }
   if (options.engineProcess !== undefined && options.engineProcess.trim() === '') problems.push('--engine-process must not be empty');
   if (options.engineContainer !== undefined && !/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(options.engineContainer)) {
     problems.push(`--engine-container must be a container name or id, got "${options.engineContainer}"`);
@@ -127,6 +135,7 @@ export function resolveMonitorOptions(options: MonitorOptions): ResolvedMonitorO
     dockerSocketPath: options.dockerSocketPath,
     hostMetrics: options.hostMetrics ?? true,
     clientProcess: options.clientProcess ?? true,
+    eventLoopResolutionMs,
     clock: options.clock ?? systemClock,
     nvmlLibraryPath: options.nvmlLibraryPath,
     nvidiaSmiPath: options.nvidiaSmiPath,

@@ -148,7 +148,9 @@ export class ResourceMonitor implements RunMonitor {
       ),
     );
     if (o.hostMetrics) openers.push(guarded('Host', () => openHostSampler(tags, o.hostSource), 'host sampling off'));
-    if (o.clientProcess) openers.push(guarded('Client process', async () => new ClientProcessSampler(tags), 'client sampling off'));
+    if (o.clientProcess) {
+      openers.push(guarded('Client process', async () => new ClientProcessSampler(tags, o.eventLoopResolutionMs), 'client sampling off'));
+    }
     if (o.engineProcess) {
       const target = o.engineProcess;
       openers.push(guarded('Engine process', () => openEngineProcessSampler(target, tags, notice), 'engine process sampling off'));

@@ -28,7 +28,8 @@ export function formatSampleLines(points: readonly Point[]): string[] {
         lines.push(
           join(time(point), point.tags.role === 'engine' ? `engine pid ${f.pid}` : 'client', pct('cpu', f.cpu_pct),
             typeof f.rss_bytes === 'number' ? `rss ${bytes(f.rss_bytes)}` : undefined,
-            typeof f.event_loop_delay_ms === 'number' ? `loop p99 ${num(f.event_loop_delay_ms, 1)} ms` : undefined,
+            typeof f.event_loop_utilization_pct === 'number' ? `loop busy ${num(f.event_loop_utilization_pct, 0)}%` : undefined,
+            typeof f.event_loop_delay_ms === 'number' ? `delay p99 ${num(f.event_loop_delay_ms, 1)} ms` : undefined,
             typeof f.processes === 'number' && f.processes > 1 ? `${f.processes} procs` : undefined),
         );
         break;

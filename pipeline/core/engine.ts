@@ -31,6 +31,12 @@ export interface HttpRequestSpec {
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: string;
+  /**
+   * The server closes the connection after this response without saying so (llama-server after every
+   * stream): send `connection: close` and use a fresh connection next time, instead of writing the next
+   * request onto a socket the server is closing (which fails as "other side closed").
+   */
+  readonly closeConnection?: boolean;
 }
 
 /**

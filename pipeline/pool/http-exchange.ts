@@ -77,6 +77,7 @@ export function exchange(
           path: spec.path,
           headers: spec.headers as Record<string, string>,
           body: spec.body,
+          ...(spec.closeConnection ? { reset: true } : {}),
         },
         handler as unknown as Dispatcher.DispatchHandler,
       );

@@ -44,7 +44,10 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
   const origin = new URL(task.target.url).origin;
   const basePath = new URL(task.target.url).pathname.replace(/\/$/, '');
   const agent = new Agent({
-    connections: null,
+    // One connection per stream this worker can have open. Without a cap, a user that sends again the
+    // moment its response ends finds its socket not yet released, and undici opens a new connection for
+    // every request: connect time lands in the schedule lag and sockets pile up.
+    connections: maxStreams(task),
     pipelining: 1,
     keepAliveTimeout: 30_000,
     connect: { timeout: task.workload.connectTimeoutMs },
@@ -157,6 +160,16 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
   };
 }
 
+/** The most requests this worker can have in flight at once. */
+function maxStreams(task: WorkerTask): number {
+  const load = task.phase.load;
+  if (load.kind === 'open') return Math.max(1, load.maxInFlight);
+  const peak = peakUsers(load.users);
+  let mine = 0;
+  for (let user = task.workerIndex; user < peak; user += task.workerCount) mine++;
+  return Math.max(1, mine);
+}
+
 type Send = (meta: RequestMeta) => Promise<RequestRecord>;
 type MetaFor = (tIntended: number, user?: number) => RequestMeta;
 
@@ -177,21 +190,24 @@ async function runClosed(
   await Promise.all(users);
 
   async function runUser(user: number): Promise<void> {
-    let readyMs = task.phaseStartMs;
+    // Offsets from the phase start, not epoch times: epoch ms near 1.8e12 keep only ~0.2 µs of precision,
+    // enough to move a computed ramp crossing to just before itself and make the user re-wait forever.
+    let readyOffsetMs = 0;
     while (!stop.aborted) {
-      const offsetMs = readyMs - task.phaseStartMs;
-      if (!isUserActive(load.users, user, offsetMs)) {
-        const nextOffsetMs = nextActiveOffset(load.users, user, offsetMs);
+      if (!isUserActive(load.users, user, readyOffsetMs)) {
+        const nextOffsetMs = nextActiveOffset(load.users, user, readyOffsetMs);
         if (!Number.isFinite(nextOffsetMs) || task.phaseStartMs + nextOffsetMs >= endMs) return;
-        readyMs = task.phaseStartMs + nextOffsetMs;
-        await clock.sleepUntil(readyMs, stop);
-        continue;
+        // The crossing is where the user becomes active: go there even if rounding says "not quite".
+        readyOffsetMs = Math.max(nextOffsetMs, readyOffsetMs + Number.EPSILON);
+        await clock.sleepUntil(task.phaseStartMs + readyOffsetMs, stop);
+      } else {
+        await clock.sleepUntil(task.phaseStartMs + readyOffsetMs, stop);
       }
-      await clock.sleepUntil(readyMs, stop);
+      const readyMs = task.phaseStartMs + readyOffsetMs;
       if (stop.aborted || readyMs >= endMs || clock.nowMs() >= endMs) return;
       if (!claim()) return;
       const record = await send(metaFor(readyMs, user));
-      readyMs = (record.t_done ?? clock.nowMs()) + load.thinkTimeMs;
+      readyOffsetMs = (record.t_done ?? clock.nowMs()) - task.phaseStartMs + load.thinkTimeMs;
     }
   }
 }

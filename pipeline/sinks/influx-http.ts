@@ -14,10 +14,14 @@ import { HttpError, InfluxDB, RequestTimedOutError, setLogger } from '@influxdat
 import type { InfluxConfig } from './influx-config.js';
 
 const debug = debuglog('llmbench');
-setLogger({
-  error: (message, error) => debug('influxdb-client error: %s %s', message, describe(error)),
-  warn: (message, error) => debug('influxdb-client warn: %s %s', message, describe(error)),
-});
+
+/** Routes the client's global logger to NODE_DEBUG=llmbench (idempotent; called when a client is made). */
+export function quietInfluxClientLogs(): void {
+  setLogger({
+    error: (message, error) => debug('influxdb-client error: %s %s', message, describe(error)),
+    warn: (message, error) => debug('influxdb-client warn: %s %s', message, describe(error)),
+  });
+}
 
 export type WriteOutcome =
   | { readonly ok: true }
@@ -58,6 +62,7 @@ export interface InfluxHttpOptions {
 const RETRYABLE_STATUSES = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 export function createInfluxHttp(config: InfluxConfig, options: InfluxHttpOptions = {}): InfluxHttp {
+  quietInfluxClientLogs();
   const https_ = config.url.startsWith('https:');
   const agent = https_ ? new https.Agent({ keepAlive: true, maxSockets: 4 }) : new http.Agent({ keepAlive: true, maxSockets: 4 });
   const client = new InfluxDB({

@@ -102,6 +102,7 @@ export class InfluxDbSink implements Sink {
     });
     this.#timer = setInterval(() => this.#tick(), this.options.flushIntervalMs ?? 1000);
     this.#timer.unref();
+    this.#scheduleMapping(); // anything written before start() was only buffered
   }
 
   writeRecords(records: readonly RequestRecord[]): void {

@@ -1,11 +1,11 @@
 /**
  * Host CPU (aggregate and per core), memory, network and disk throughput → `host` and `host_cpu` points.
  *
- * On Linux it reads /proc directly (four small files). systeminformation is the fallback
- * elsewhere, and not the default here because on Linux its currentLoad() runs `cat /proc/stat | grep cpu`
- * through execSync, blocking the event loop 18–55 ms per call on this machine, and networkStats()/disksIO()/
- * fsStats() each fork shell pipelines every call (measured: bench/monitor/sampler-cost.ts). At 1 Hz on the
- * thread that drives the load, that breaks "monitoring never perturbs the load".
+ * On Linux it reads /proc directly (four small files: ~180 µs of CPU per sample). systeminformation is the
+ * fallback elsewhere, and not the default here because on Linux its currentLoad() runs `cat /proc/stat | grep
+ * cpu` through execSync (blocking the event loop ~100 ms per call on this project's VMs) and networkStats()
+ * and fsStats() fork shell pipelines on every call: one sample cost ~60 ms of CPU plus ~200 ms in child
+ * processes (bench/monitor/sampler-cost.ts), a quarter of a core at 1 Hz.
  *
  * The /proc reads are synchronous on purpose: /proc files are generated in memory by the kernel, never wait
  * on a disk, and read in ~150 µs of CPU for all four, against ~1.2 ms through the libuv threadpool (measured

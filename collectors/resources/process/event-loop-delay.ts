@@ -1,12 +1,12 @@
 /**
- * Event-loop delay per sampling interval: how late a 10 ms timer fires, recorded into a histogram that is
+ * Event-loop delay per sampling interval: how late a chained timer fires, recorded into a histogram that is
  * read and reset at each sample.
  *
  * Not perf_hooks.monitorEventLoopDelay(): its reset() also forgets the previous timer turn, so the first
  * delay after every reset is never recorded (checked on Node 20: a 150 ms block right after reset() showed
  * as 10 ms), and a per-interval p99 needs a reset per interval. It also counts the resolution itself (an idle
  * loop reads ~10 ms); this reports only the lateness beyond the scheduled time (an idle loop reads ~0).
- * Cost: one timer callback per resolution step (measured in bench/monitor/sampler-cost.ts).
+ * Cost: one timer wake-up per resolution step (see DEFAULT_EVENT_LOOP_RESOLUTION_MS).
  */
 import { createHistogram, type RecordableHistogram } from 'node:perf_hooks';
 
@@ -15,7 +15,7 @@ export class EventLoopDelayMeter {
   #expectedMs = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly resolutionMs = 10) {}
+  constructor(private readonly resolutionMs: number) {}
 
   start(): void {
     if (this.#timer) return;

@@ -38,7 +38,7 @@ test('name: text-generation-launcher (comm cut to 15)', names, 'text-generation-
 test('name: a model path that merely contains the name does not match', names, 'vllm', 'python3', ['python3', 'train.py', '--out', '/data/vllm-runs'], false);
 
 test('client process: CPU from cpuUsage deltas after the first sample, RSS, event-loop delay p99', async (t) => {
-  const sampler = new ClientProcessSampler(tags);
+  const sampler = new ClientProcessSampler(tags, 10);
   t.teardown(() => sampler.stop());
   const first = sampler.sample({ index: 0, timeMs: nowMs(), signal });
   t.false('cpu_pct' in first[0]!.fields, 'one reading is not an interval');
@@ -49,6 +49,7 @@ test('client process: CPU from cpuUsage deltas after the first sample, RSS, even
   t.is(point!.measurement, 'process');
   t.deepEqual(point!.tags, { run_id: 'r1', host: 'h', role: 'client' });
   t.true((point!.fields.cpu_pct as number) > 0);
+  t.true((point!.fields.event_loop_utilization_pct as number) > 50, 'busy for most of the interval');
   t.true((point!.fields.rss_bytes as number) > 1e6);
   t.is(point!.fields.pid, process.pid);
   // Right after a sample, a 150 ms block: its delay is in the interval's p99 and max (about 140 ms late).

@@ -19,7 +19,11 @@ import {
   type ScenarioOverrides,
   type Threshold,
 } from '../pipeline/scenario/index.js';
+import { createInfluxSink } from '../pipeline/sinks/influxdb.js';
+import { resolveInfluxConfig } from '../pipeline/sinks/influx-config.js';
 import { positiveInt } from './parse-flags.js';
+import { createRunMonitor } from './run-monitor.js';
+import { newRunId } from '../pipeline/run/run-id.js';
 
 export interface RunFlags {
   engine?: string;
@@ -71,16 +75,6 @@ export interface PreparedRun {
   readonly options: Omit<RunOptions, 'signal' | 'onProgress' | 'onNotice' | 'progressIntervalMs'>;
 }
 
-/** Hooks the sink and monitor layers register so this file stays independent of them. */
-export interface RunExtensions {
-  sinks?: (flags: RunFlags, scenario: Scenario) => Promise<NonNullable<RunOptions['sinks']>>;
-  monitor?: (flags: RunFlags, plan: ExecutionPlan) => Promise<RunOptions['monitor']>;
-}
-const extensions: RunExtensions = {};
-export function registerRunExtensions(more: RunExtensions): void {
-  Object.assign(extensions, more);
-}
-
 /**
  * @param stream forces streaming on/off (for --compare-stream); undefined = the flags' or file's choice
  * @param suffixOut with --compare-stream each mode gets its own directory (DIR-stream, DIR-no-stream)
@@ -97,12 +91,15 @@ export async function prepareRun(reference: string, flags: RunFlags, stream: boo
   const plan = compileScenario(scenario);
   const { thresholds, abortOnFail } = compileThresholds(scenario);
   const outDir = flags.out && suffixOut ? `${flags.out}-${stream ? 'stream' : 'no-stream'}` : flags.out;
-  const sinks = extensions.sinks ? await extensions.sinks(flags, scenario) : [];
-  const monitor = flags.monitor && extensions.monitor ? await extensions.monitor(flags, plan) : undefined;
+  const influx = await resolveInfluxConfig(flags, process.env);
+  const sinks = influx ? [createInfluxSink(influx, { onNotice: (line) => process.stderr.write(`influxdb: ${line}\n`) })] : [];
+  const runId = newRunId();
+  const monitor = flags.monitor ? createRunMonitor(flags, plan, runId) : undefined;
   return {
     scenario,
     plan,
     options: {
+      runId,
       scenarioName: scenario.name,
       scenario: redact(scenario),
       ...(outDir ? { outDir } : {}),

@@ -6,6 +6,7 @@ import { Command, Option } from 'commander';
 import { BenchError } from '../../pipeline/core/errors.js';
 import { runBenchmark, type RunOutcome } from '../../pipeline/run/run-benchmark.js';
 import { createProgressDisplay } from '../progress.js';
+import { addInfluxOptions } from '../../pipeline/sinks/influx-config.js';
 import { renderSummaryTable } from '../summary-table.js';
 import { positiveInt } from '../parse-flags.js';
 import { flagGiven, prepareRun, type RunFlags } from '../prepare-run.js';
@@ -39,10 +40,6 @@ export function runCommand(): Command {
     .option('--threshold <expr>', 'e.g. "ttft_ms:p95<2000" (repeatable); failing → exit 99', collect, [])
     .option('--out <dir>', 'the run directory (default runs/<run_id>)')
     .option('--workers <n>', 'worker threads (default: cores − 1)')
-    .option('--influx-url <url>', 'InfluxDB URL (or INFLUX_URL)')
-    .option('--influx-org <org>', 'InfluxDB org (or INFLUX_ORG)')
-    .option('--influx-bucket <bucket>', 'InfluxDB bucket (or INFLUX_BUCKET)')
-    .option('--influx-token-file <file>', 'file holding the InfluxDB token (or INFLUX_TOKEN)')
     .option('--gpu <mode>', 'auto | nvml | nvidia-smi | off | PROMETHEUS_URL', 'auto')
     .option('--monitor-interval <d>', 'resource sampling interval', '1s')
     .option('--no-monitor', 'no resource monitoring')
@@ -50,7 +47,9 @@ export function runCommand(): Command {
     .option('--engine-pid <pid>', 'sample this local engine process')
     .option('--engine-process <name>', 'sample the local engine process with this name')
     .option('--engine-container <name>', 'sample this Docker container')
-    .option('--cold-start', 'start the engine container and measure time to healthy and first token')
+    .option('--cold-start', 'start the engine container and measure time to healthy and first token');
+  addInfluxOptions(command);
+  command
     .option('--json', 'print the run summary as JSON on stdout at the end')
     .option('--quiet', 'no progress output')
     .action(async (scenario: string, flags: RunFlags, self: Command) => {

@@ -68,7 +68,7 @@ vmTest('a live run whose InfluxDB died spills to the run directory; push deliver
 
   await vm.restart();
   const pushed = await pushRun(dir, config);
-  t.is(pushed.spillLines, report.spilled);
+  t.is(pushed.spillLines, Number(report.spilled));
   t.is(await sampleCount(vm, `llm_request_tokens{run_id="${runId}"}`) / 2, 42, 'each point twice: spilled line and recomputed point');
   const distinct = await distinctSamples(vm, runId);
   const tokenSeries = [...distinct].filter((key) => key.includes('"llm_token_index"'));

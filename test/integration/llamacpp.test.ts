@@ -108,6 +108,9 @@ llamaTest('llamacpp /completion one at a time: per-request prompt_ms adds up to 
 for (const api of ['completions', 'chat'] as const) {
   llamaTest(`openai --api ${api}: token totals equal the server counter; the first-token stamp is the first content chunk on the wire`, async (t) => {
     logServerTailOnFailure(t, server!);
+    // The proxy keeps the raw stream of each request. It also keeps the client's connections open: run
+    // directly, the generic adapter (no llama.cpp knowledge, so no closeConnection) reuses the socket that
+    // llama-server closes after each stream, and some requests fail with "other side closed".
     const proxy = await startCaptureProxy(server!.url);
     t.teardown(() => proxy.close());
     const { records, delta } = await llmbench(t, proxy.url, ['--engine', 'openai', '--api', api, '--requests', '12', '--concurrency', '4']);
@@ -123,9 +126,11 @@ for (const api of ['completions', 'chat'] as const) {
       const payloads = events.filter((e) => e !== '[DONE]').map((e) => JSON.parse(e) as { choices: Array<Record<string, any>> });
       const first = payloads[0]?.choices[0];
       if (first?.delta?.role === 'assistant' && first.delta.content === null) roleChunks++;
-      const contentChunks = payloads.filter((p) => (p.choices[0]?.text ?? p.choices[0]?.delta?.content ?? '') !== '').length;
-      // One chunk-log entry per chunk with text: a role chunk counted as a token would add one.
-      t.is(record.chunks.length, contentChunks, record.request_id);
+      const textChunks = payloads.filter((p) => (p.choices[0]?.text ?? p.choices[0]?.delta?.content ?? '') !== '').length;
+      // One chunk-log entry per chunk with text; a role chunk counted as a token would add one. When every
+      // token ended inside a UTF-8 sequence the server streams no text at all, and the tokens arrive with
+      // the usage totals at the end: one entry.
+      t.is(record.chunks.length, textChunks || 1, `${record.request_id}: ${JSON.stringify(record.chunks)}\n${proxy.bodies.get(record.request_id)}`);
       t.true(record.chunks[0]![1] >= 1);
       t.is(round3(record.t_first_token! - record.t_send!), record.chunks[0]![0], record.request_id);
       t.true(record.metrics.ttft_ms! > 0);

@@ -89,7 +89,7 @@ test('a server still failing after the run: the rest is spilled to the run direc
     .join('')
     .split('\n')
     .filter(Boolean);
-  t.is(lines.length, report.spilled);
+  t.is(lines.length, Number(report.spilled));
   t.is(lines.filter((line) => line.startsWith('llm_request')).length, 3);
 });
 

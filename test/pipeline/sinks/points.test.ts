@@ -13,7 +13,7 @@ test('an ok streamed request maps to one llm_request at t_send and one llm_token
   t.is(points.length, 4);
   t.is(request!.measurement, 'llm_request');
   t.deepEqual(request!.tags, { run_id: 'run-1', scenario: 'quick', engine: 'vllm', model: 'tiny', stage: 'main', status: 'ok' });
-  t.is(request!.time_ms, record.t_send);
+  t.is(request!.time_ms, record.t_send!);
   t.is(request!.fields.request_id, 'req-1', 'request_id is a field');
   t.false('request_id' in request!.tags);
   t.is(request!.fields.tokens, 3);

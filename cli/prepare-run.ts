@@ -22,6 +22,12 @@ import {
 import { createInfluxSink } from '../pipeline/sinks/influxdb.js';
 import { resolveInfluxConfig } from '../pipeline/sinks/influx-config.js';
 import { positiveInt } from './parse-flags.js';
+import { UsageError } from '../pipeline/core/errors.js';
+import { adapterFor } from '../collectors/engines/index.js';
+import { measureColdStart, type ColdStartResult } from '../collectors/resources/docker/cold-start.js';
+import { firstTokenProbe } from '../pipeline/run/first-token-probe.js';
+import { gpuInventory } from '../collectors/resources/gpu/gpu-inventory.js';
+import { parseGpuMode } from '../collectors/resources/gpu/gpu-mode.js';
 import { createRunMonitor } from './run-monitor.js';
 import { newRunId } from '../pipeline/run/run-id.js';
 
@@ -94,7 +100,10 @@ export async function prepareRun(reference: string, flags: RunFlags, stream: boo
   const influx = await resolveInfluxConfig(flags, process.env);
   const sinks = influx ? [createInfluxSink(influx, { onNotice: (line) => process.stderr.write(`influxdb: ${line}\n`) })] : [];
   const runId = newRunId();
+  const coldStart = flags.coldStart ? await measureEngineColdStart(flags, plan) : undefined;
   const monitor = flags.monitor ? createRunMonitor(flags, plan, runId) : undefined;
+  // The GPUs the run had, for run.json; the same source the sampler uses, asked once.
+  const gpus = flags.monitor ? await gpuInventory({ mode: parseGpuMode(flags.gpu) }) : undefined;
   return {
     scenario,
     plan,
@@ -106,11 +115,32 @@ export async function prepareRun(reference: string, flags: RunFlags, stream: boo
       ...(flags.workers ? { workers: positiveInt(flags.workers, '--workers') } : {}),
       sinks,
       ...(monitor ? { monitor } : {}),
+      ...(coldStart || gpus ? { resourceNotes: { ...(coldStart ? { cold_start: coldStart } : {}), ...(gpus ? { gpu_inventory: gpus } : {}) } } : {}),
       slos: slosOf(thresholds),
       evaluateThresholds: (summary) => evaluateThresholds(summary, thresholds),
       abortOnThresholdFail: abortOnFail,
     },
   };
+}
+
+/** --cold-start: start the stopped engine container and time it to healthy and to a first token. */
+async function measureEngineColdStart(flags: RunFlags, plan: ExecutionPlan): Promise<ColdStartResult> {
+  if (!flags.engineContainer) {
+    throw new UsageError('--cold-start needs --engine-container NAME', { hint: 'name the stopped container that runs the engine' });
+  }
+  const adapter = adapterFor(plan.target.engine);
+  const base = plan.target.url.replace(/\/$/, '');
+  const result = await measureColdStart({
+    container: flags.engineContainer,
+    healthUrl: base + (adapter.healthPath ?? '/'),
+    firstToken: () => firstTokenProbe(adapter, plan.target.url, plan.target.model),
+  });
+  process.stderr.write(
+    result.status === 'measured'
+      ? `cold start of ${result.container}: healthy after ${result.time_to_healthy_ms.toFixed(0)} ms, first token after ${result.time_to_first_token_ms?.toFixed(0) ?? '-'} ms\n`
+      : `cold start ${result.status}: ${result.reason}\n`,
+  );
+  return result;
 }
 
 /** Goodput counts requests that meet, one by one, every upper bound the thresholds put on a per-request metric. */

@@ -92,7 +92,9 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Lla
     const timeoutMs = options.startTimeoutMs ?? (wasUnpacked ? 60_000 : 300_000);
     const timer = setTimeout(() => {
       signalGroup(child, 'SIGKILL');
-      reject(new Error(`llama-server did not print its listening line within ${timeoutMs / 1000} s:\n${tail.join('\n')}`));
+      const message = `llama-server did not print its listening line within ${timeoutMs / 1000} s:\n${tail.join('\n')}`;
+      // Still fetching Debian's packages (a slow or silent mirror): unavailable here, not broken.
+      reject(llamaServerUnpacked() ? new Error(message) : new LlamaServerUnavailable(message));
     }, timeoutMs);
     const onLine = (line: string) => {
       tail.push(line);
@@ -105,7 +107,8 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Lla
     };
     // Keep reading for the server's whole life: a full pipe would block its logging, and so its requests.
     for (const stream of [child.stdout!, child.stderr!]) splitLines(stream, onLine);
-    child.once('exit', (code, signal) => {
+    // 'close', not 'exit': the last lines of output (the reason) have been read by then.
+    child.once('close', (code, signal) => {
       clearTimeout(timer);
       const log = tail.join('\n');
       // The script exits before exec'ing the server when apt-get cannot fetch the packages.

@@ -25,6 +25,8 @@ import { SummaryCollector, type RequestSlo } from './summary-collector.js';
 import { validityChecks } from './validity.js';
 import { toolVersion } from '../core/version.js';
 import { renderMarkdownReport } from '../../analytics/report/markdown.js';
+import { correlateResources } from '../../collectors/resources/correlation.js';
+import { WindowAccumulator } from '../sinks/window-points.js';
 
 export interface ProgressUpdate {
   readonly phase: string;
@@ -58,6 +60,8 @@ export interface RunOptions {
   readonly evaluateThresholds?: (summary: RunSummary) => ThresholdResult[];
   /** Stop the run as soon as a threshold fails (checked on each progress tick on the live summary). */
   readonly abortOnThresholdFail?: boolean;
+  /** Extra entries for run.json `resources` (e.g. a cold-start measurement taken before the run). */
+  readonly resourceNotes?: Record<string, unknown>;
   readonly onProgress?: (update: ProgressUpdate) => void;
   readonly progressIntervalMs?: number;
   readonly onNotice?: (line: string) => void;
@@ -87,7 +91,11 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   for (const sink of sinks) await sink.start(runInfo);
 
   const startedAt = new Date();
+  // Resource points are kept (a few per second) to correlate them with the 1 s request windows at the end.
+  const resourcePoints: Point[] = [];
+  const windows = new WindowAccumulator({ runId, engine: plan.target.engine, model: plan.target.model });
   const onPoints = (points: readonly Point[]) => {
+    for (const point of points) resourcePoints.push(point);
     runDir.appendPoints(points);
     for (const sink of sinks) sink.writePoints(points);
   };
@@ -119,6 +127,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
         continue;
       }
       overall.add(record);
+      windows.add(record);
       let stage = stageCollectors.get(record.stage_index);
       if (!stage) stageCollectors.set(record.stage_index, (stage = new SummaryCollector(slos)));
       stage.add(record);
@@ -191,10 +200,11 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   }
   const wallMs = clock.nowMs() - wallStartMs;
   const cpu = process.cpuUsage(cpuStart);
-  const resources = options.monitor ? await options.monitor.stop() : undefined;
+  const monitorSummary = options.monitor ? await options.monitor.stop() : undefined;
 
   const summary = overall.summary();
   summary.requests.warmup = warmupCount;
+  const resources = resourcesSection(monitorSummary, options.resourceNotes, resourcePoints, windows, summary);
   const stages = stageSummaries(plan.phases, stageCollectors);
   const clientCpuShare = wallMs > 0 ? (cpu.user + cpu.system) / 1000 / (wallMs * availableParallelism()) : null;
   const validity = validityChecks({
@@ -277,6 +287,30 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
       },
     };
   }
+}
+
+/** run.json `resources`: the monitor's per-source summaries, correlation with 1 s windows, energy per token. */
+function resourcesSection(
+  monitorSummary: Record<string, unknown> | undefined,
+  notes: Record<string, unknown> | undefined,
+  points: readonly Point[],
+  windows: WindowAccumulator,
+  summary: RunSummary,
+): Record<string, unknown> | undefined {
+  if (!monitorSummary && !notes) return undefined;
+  const section: Record<string, unknown> = { ...monitorSummary, ...notes };
+  if (monitorSummary) {
+    const performance = windows.all().map((point) => ({
+      end_ms: point.time_ms,
+      output_tps: Number(point.fields.output_tps ?? 0),
+      ttft_p50_ms: point.fields.ttft_p50_ms === undefined ? null : Number(point.fields.ttft_p50_ms),
+    }));
+    section.correlation = correlateResources(points, performance);
+    const energy = monitorSummary.gpu_energy as { total_j?: number } | null | undefined;
+    const outputTokens = summary.metrics.output_tokens ? summary.metrics.output_tokens.mean * summary.metrics.output_tokens.count : 0;
+    if (energy?.total_j !== undefined && outputTokens > 0) section.energy_per_output_token_j = energy.total_j / outputTokens;
+  }
+  return section;
 }
 
 function stageSummaries(phases: readonly Phase[], collectors: Map<number, SummaryCollector>): StageSummary[] {

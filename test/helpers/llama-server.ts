@@ -23,7 +23,8 @@ export interface LlamaForTests {
  */
 export async function llamaServerForTests(options: LlamaServerOptions): Promise<LlamaForTests> {
   try {
-    const server = await startLlamaServer({ allowDownload: true, ...options });
+    // 90 s: a download that takes longer must not outlast ava's 120 s timeout (.ci/run fetches beforehand).
+    const server = await startLlamaServer({ allowDownload: true, startTimeoutMs: 90_000, ...options });
     test.after.always(() => server.stop());
     return { server, llamaTest: test.serial };
   } catch (error) {

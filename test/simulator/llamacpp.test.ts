@@ -52,8 +52,9 @@ test('/completion stream: partials with tokens_predicted, final stop:true event 
   ]);
   const timings = final.timings;
   t.like(timings, { cache_n: 0, prompt_n: 4, predicted_n: 5 });
-  // Units: ms for durations, tokens/s for rates, N (not N−1) in the rates.
-  t.true(Math.abs(timings.predicted_per_second - (1000 * 5) / timings.predicted_ms) < 1e-6);
+  // Units: ms for durations, tokens/s for rates; decode rates over N − 1 steps, as the recorded build does.
+  t.true(Math.abs(timings.predicted_per_second - (1000 * 4) / timings.predicted_ms) < 1e-6);
+  t.true(Math.abs(timings.predicted_per_token_ms - timings.predicted_ms / 4) < 1e-9);
   t.true(Math.abs(timings.prompt_per_token_ms - timings.prompt_ms / 4) < 1e-9);
   const [truth] = sim.groundTruth();
   t.true(timings.predicted_ms <= truth!.last_token_ms! - truth!.first_token_ms! + 1);
@@ -107,7 +108,7 @@ test('errors: context overflow is exceed_context_size_error with counts; unknown
   const overflow = await post(sim.url, '/completion', { prompt: 'a b c d e f g h i j', n_predict: 2 });
   t.is(overflow.status, 400);
   t.deepEqual(JSON.parse(overflow.text), {
-    error: { code: 400, message: 'the request exceeds the available context size, try increasing it', type: 'exceed_context_size_error', n_prompt_tokens: 10, n_ctx: 8 },
+    error: { code: 400, message: 'request (10 tokens) exceeds the available context size (8 tokens), try increasing it', type: 'exceed_context_size_error', n_prompt_tokens: 10, n_ctx: 8 },
   });
   const unknown = await get(sim.url, '/api/generate');
   t.is(unknown.status, 404);
@@ -122,10 +123,14 @@ test('/health, /props, /slots, /v1/models, /metrics with llamacpp: names', async
   t.is(props.default_generation_settings.n_ctx, 4096);
   const slots = JSON.parse((await get(sim.url, '/slots')).text);
   t.is(slots.length, 3);
-  t.like(slots[0], { id: 0, id_task: -1, is_processing: false });
+  // A slot that never ran a task shows four keys only (a used one adds its last task).
+  t.deepEqual(slots[0], { id: 0, n_ctx: 4096, speculative: false, is_processing: false });
   const models = JSON.parse((await get(sim.url, '/v1/models')).text);
   t.like(models.data[0], { id: 'llmbench-tiny', object: 'model', owned_by: 'llamacpp' });
   await post(sim.url, '/completion', { prompt: 'a b c', n_predict: 4, ignore_eos: true });
+  const used = JSON.parse((await get(sim.url, '/slots')).text)[0];
+  t.like(used, { id: 0, is_processing: false, id_task: 0, n_prompt_tokens: 3, params: { n_predict: 4, ignore_eos: true } });
+  t.deepEqual(used.next_token, [{ has_next_token: false, has_new_line: false, n_remain: -1, n_decoded: 0 }]);
   const text = (await get(sim.url, '/metrics')).text;
   const families = parseMetrics(text);
   for (const name of ['llamacpp:prompt_tokens_total', 'llamacpp:tokens_predicted_total', 'llamacpp:requests_processing', 'llamacpp:requests_deferred', 'llamacpp:n_decode_total', 'llamacpp:predicted_tokens_seconds']) {
@@ -144,7 +149,21 @@ test('/slots shows a busy slot while a request runs; fail_on_no_slot answers 503
   let busy: Array<Record<string, any>> = [];
   while (!finished && !busy[0]?.is_processing) busy = JSON.parse((await get(sim.url, '/slots')).text);
   t.true(busy[0]!.is_processing);
-  t.true(busy[0]!.next_token.n_decoded >= 0);
+  t.true(busy[0]!.next_token[0].n_decoded >= 0);
   t.is((await get(sim.url, '/slots?fail_on_no_slot=1')).status, 503);
   await running;
+});
+
+test('/v1 timings_per_token: running timings on every content chunk, not on the role chunk; n_predict 0 still samples one token', async (t) => {
+  const sim = await startSim(t, { engine: 'llamacpp' });
+  const events = sseJson((await post(sim.url, '/v1/chat/completions', { messages: [{ role: 'user', content: 'hi' }], max_tokens: 3, stream: true, timings_per_token: true })).text);
+  t.false('timings' in events[0]!);
+  t.deepEqual(
+    events.slice(1, 4).map((e) => e.timings.predicted_n),
+    [1, 2, 3],
+  );
+  // One token has no decode interval: the server writes 0 for its rates.
+  t.like(events[1]!.timings, { predicted_per_token_ms: 0, predicted_per_second: 0 });
+  const zero = JSON.parse((await post(sim.url, '/completion', { prompt: 'x', n_predict: 0 })).text);
+  t.like(zero, { tokens_predicted: 1, stop_type: 'limit', generation_settings: { n_predict: 0 } });
 });

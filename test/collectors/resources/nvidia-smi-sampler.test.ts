@@ -1,5 +1,5 @@
 import test from 'ava';
-import { mkdtemp, rm, symlink, readFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,7 +21,8 @@ const tags = { run_id: 'r1', host: 'h' };
 let binDir = '';
 test.before(async () => {
   binDir = await mkdtemp(join(tmpdir(), 'llmbench-fake-smi-'));
-  await symlink(FAKE, join(binDir, 'nvidia-smi'));
+  // A wrapper rather than a symlink: it runs whatever the checkout's file modes are.
+  await writeFile(join(binDir, 'nvidia-smi'), `#!/bin/sh\nexec "${process.execPath}" "${FAKE}" "$@"\n`, { mode: 0o755 });
   process.env.PATH = `${binDir}${delimiter}${process.env.PATH}`;
   process.env.FAKE_NVIDIA_SMI_CSV = LOAD_CSV;
 });

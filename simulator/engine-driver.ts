@@ -38,7 +38,9 @@ export class EngineDriver {
     const id = this.#nextId++;
     this.#listeners.set(id, listener);
     this.#model.submit({ ...spec, id });
-    this.#pump();
+    // Never pump here: an event already due (a loaded machine, zero prefill) would reach the listener before
+    // the caller has the job id it needs to cancel the job. The timer delivers it on the next turn.
+    this.#arm();
     return id;
   }
 

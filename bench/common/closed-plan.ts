@@ -11,7 +11,10 @@ export function closedPlan(options: {
   maxTokens: number;
   promptTokens?: number;
   stream?: boolean;
+  /** Warmup requests before the measured phase (JIT, connections); default one per user. */
+  warmupRequests?: number;
 }): ExecutionPlan {
+  const warmupRequests = options.warmupRequests ?? options.users;
   return {
     target: { engine: options.engine, url: options.url, model: options.model ?? 'sim' },
     workload: {
@@ -24,6 +27,18 @@ export function closedPlan(options: {
       idleTimeoutMs: 60_000,
     },
     phases: [
+      ...(warmupRequests > 0
+        ? [
+            {
+              name: 'warmup',
+              warmup: true,
+              durationMs: null,
+              requests: warmupRequests,
+              load: { kind: 'closed' as const, users: [[0, options.users]] as Array<[number, number]>, thinkTimeMs: 0 },
+              stages: [{ name: 'warmup', index: -1, startMs: 0 }],
+            },
+          ]
+        : []),
       {
         name: 'main',
         warmup: false,

@@ -19,8 +19,8 @@ import { startSimProcess } from '../common/sim-process.js';
 interface Truth {
   request_id: string;
   received_ms: number;
-  first_token_ms?: number;
-  last_token_ms?: number;
+  first_token_ms: number | null;
+  last_token_ms: number | null;
   output_tokens: number;
 }
 
@@ -51,23 +51,23 @@ for (const users of levels) {
     });
     const truthList = (await (await request(`${sim.url}/__sim/requests`)).body.json()) as Truth[];
     const truth = new Map(truthList.map((entry) => [entry.request_id, entry]));
-    const ttftErrors: number[] = [];
-    const tpotErrors: number[] = [];
-    const itlErrors: number[] = [];
+    const errors: Errors = { ttft: [], tpot: [], itl: [], requestDelivery: [], tokenDelivery: [] };
     for await (const record of readRequestRecords(join(dir, 'run'))) {
       const t = truth.get(record.request_id);
-      if (!t || record.status !== 'ok' || t.first_token_ms === undefined || t.last_token_ms === undefined) continue;
-      compare(record, t, ttftErrors, tpotErrors, itlErrors);
+      if (!t || record.status !== 'ok' || t.first_token_ms === null || t.last_token_ms === null) continue;
+      compare(record, t, errors);
     }
     const clientCpuPct = result.client_health.client_cpu_pct ?? Number.NaN;
     rows.push([
       String(users),
       `${result.summary.requests.ok}/${result.summary.requests.total}`,
-      ...errorCells(ttftErrors),
-      ...errorCells(tpotErrors),
-      ...errorCells(itlErrors),
+      ...errorCells(errors.ttft),
+      ...errorCells(errors.tpot),
+      ...errorCells(errors.itl),
+      ...errorCells(errors.requestDelivery).slice(0, 2),
+      ...errorCells(errors.tokenDelivery).slice(0, 2),
       clientCpuPct.toFixed(0),
-      result.valid ? 'yes' : 'no',
+      result.valid ? 'yes' : `no (${result.validity.filter((c) => !c.ok).map((c) => `${c.name} ${c.value?.toFixed(1)}`).join(', ')})`,
     ]);
   } finally {
     await sim.stop();
@@ -76,23 +76,35 @@ for (const users of levels) {
 }
 
 console.log(`client timing error vs simulator ground truth (fixed mode: TTFT ${ttftMs} ms, ITL ${itlMs} ms, ${tokens} tokens), ms, client − truth`);
-const header = ['streams', 'ok', 'TTFT p50', 'TTFT p99', 'TTFT max', 'TPOT p50', 'TPOT p99', 'TPOT max', 'ITL-mean p50', 'ITL-mean p99', 'ITL-mean max', 'client CPU %', 'valid'];
+console.log('mean/p50/p99/max|max| of (client − truth); request delivery = sim received − client t_send; token delivery = client t_first_token − sim first-token write (epoch clocks of two processes on one host)');
+const header = ['streams', 'ok', 'TTFT mean', 'p50', 'p99', 'max', 'TPOT mean', 'p50', 'p99', 'max', 'ITL-mean mean', 'p50', 'p99', 'max',
+  'req delivery mean', 'p50', 'token delivery mean', 'p50', 'client CPU % of a core', 'valid'];
 console.log(header.join('\t'));
 for (const row of rows) console.log(row.join('\t'));
 
-function compare(record: RequestRecord, t: Truth, ttft: number[], tpot: number[], itl: number[]): void {
+interface Errors {
+  ttft: number[];
+  tpot: number[];
+  itl: number[];
+  requestDelivery: number[];
+  tokenDelivery: number[];
+}
+
+function compare(record: RequestRecord, t: Truth, errors: Errors): void {
   const trueTtft = t.first_token_ms! - t.received_ms;
-  if (record.metrics.ttft_ms !== undefined) ttft.push(record.metrics.ttft_ms - trueTtft);
+  if (record.metrics.ttft_ms !== undefined) errors.ttft.push(record.metrics.ttft_ms - trueTtft);
+  if (record.t_send !== undefined) errors.requestDelivery.push(t.received_ms - record.t_send);
+  if (record.t_first_token !== undefined) errors.tokenDelivery.push(record.t_first_token - t.first_token_ms!);
   if (t.output_tokens >= 2) {
     const trueTpot = (t.last_token_ms! - t.first_token_ms!) / (t.output_tokens - 1);
-    if (record.metrics.tpot_ms !== undefined) tpot.push(record.metrics.tpot_ms - trueTpot);
-    if (record.metrics.itl_ms !== undefined) itl.push(record.metrics.itl_ms - trueTpot);
+    if (record.metrics.tpot_ms !== undefined) errors.tpot.push(record.metrics.tpot_ms - trueTpot);
+    if (record.metrics.itl_ms !== undefined) errors.itl.push(record.metrics.itl_ms - trueTpot);
   }
 }
 
 function errorCells(errors: number[]): string[] {
   const stats = summarize(errors);
-  if (!stats) return ['-', '-', '-'];
+  if (!stats) return ['-', '-', '-', '-'];
   const maxAbs = Math.max(Math.abs(stats.min), Math.abs(stats.max));
-  return [stats.p50.toFixed(3), stats.p99.toFixed(3), maxAbs.toFixed(3)];
+  return [stats.mean.toFixed(3), stats.p50.toFixed(3), stats.p99.toFixed(3), maxAbs.toFixed(3)];
 }

@@ -78,6 +78,12 @@ test('llamacpp: /v1 bodies keep max_tokens and add ignore_eos, cache_prompt and 
   t.false('timings_per_token' in bodyOf(chat));
 });
 
+test('llamacpp: streamed requests do not reuse the connection (llama-server closes it after every stream)', (t) => {
+  t.true(llamacpp.buildRequest(native).closeConnection);
+  t.true(llamacpp.buildRequest(v1Completions).closeConnection);
+  t.is(llamacpp.buildRequest({ ...native, stream: false }).closeConnection, undefined);
+});
+
 test('llamacpp: §4b stream: counted tokens from tokens_predicted, stop:true final event with timings', (t) => {
   assertEverySplit(t, parser, DOC_STREAM, [counted(1), counted(1), counted(1), { type: 'report', report: DOC_REPORT }, END]);
 });

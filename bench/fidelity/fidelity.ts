@@ -54,7 +54,7 @@ for (const users of levels) {
     const errors: Errors = { ttft: [], tpot: [], itl: [], requestDelivery: [], tokenDelivery: [] };
     for await (const record of readRequestRecords(join(dir, 'run'))) {
       const t = truth.get(record.request_id);
-      if (!t || record.status !== 'ok' || t.first_token_ms === null || t.last_token_ms === null) continue;
+      if (!t || record.warmup || record.status !== 'ok' || t.first_token_ms === null || t.last_token_ms === null) continue;
       compare(record, t, errors);
     }
     const clientCpuPct = result.client_health.client_cpu_pct ?? Number.NaN;

@@ -3,20 +3,8 @@
  * from these generators, so one `--seed` reproduces a run given the same arrival order.
  */
 
-/** A function returning uniform floats in [0, 1). */
-export type Random = () => number;
-
-/** mulberry32: tiny, fast, good enough for jitter and fault draws (not for cryptography). */
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Random } from '../pipeline/core/random.js';
+import type { Random } from '../pipeline/core/random.js';
 
 /** Derives an independent 32-bit seed for a sub-stream (e.g. "faults", or request #n) from a base seed. */
 export function deriveSeed(seed: number, stream: string | number): number {

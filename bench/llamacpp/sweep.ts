@@ -5,11 +5,15 @@
  * throughput while latency climbs.
  *
  *   npm run build && npx tsx bench/llamacpp/sweep.ts [--levels 1,2,4,8] [--level-duration 20s]
- *     [--max-tokens 32] [--prompt-tokens 12] [--parallel 8] [--threads 1] [--out DIR]
+ *     [--max-tokens 32] [--prompt-tokens 4] [--api chat|native|completions] [--parallel 8] [--threads 1] [--out DIR]
  *
  * The server gets `--parallel` slots (enough for the highest level to decode at once, so the curve shows
- * batching, not queueing) and `--threads` CPU threads. The tiny/small models' tokenizer is byte-level: 12
- * prompt words are about 110 tokens.
+ * batching, not queueing) and `--threads` CPU threads. The model's tokenizer is byte-level, so prompts are
+ * kept short (4 words + the chat template ≈ 70 tokens): on one CPU thread prefill costs about as much as
+ * decode and would otherwise hide the batching. `chat` is the default API because on /completion this
+ * model's greedy noise is mostly bytes that never form UTF-8 characters, and the server holds all of them
+ * back to the final event: TTFT would equal e2e and there would be no ITL. Through the chat template the
+ * output is word pieces, streamed one token per chunk (the `tok/chunk` column shows it).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -26,7 +30,8 @@ const { values: flags } = parseArgs({
     levels: { type: 'string', default: '1,2,4,8' },
     'level-duration': { type: 'string', default: '20s' },
     'max-tokens': { type: 'string', default: '32' },
-    'prompt-tokens': { type: 'string', default: '12' },
+    'prompt-tokens': { type: 'string', default: '4' },
+    api: { type: 'string', default: 'chat' },
     parallel: { type: 'string', default: '8' },
     threads: { type: 'string', default: '1' },
     out: { type: 'string' },
@@ -47,7 +52,7 @@ async function main(): Promise<void> {
     const scenario = join(work, 'llamacpp-sweep.yaml');
     await writeFile(scenario, scenarioYaml(levels));
     const out = flags.out ?? join(work, 'run');
-    const args = ['run', scenario, '--engine', 'llamacpp', '--url', server.url, '--model', server.model, '--out', out, '--no-monitor'];
+    const args = ['run', scenario, '--engine', 'llamacpp', '--api', flags.api, '--url', server.url, '--model', server.model, '--out', out, '--no-monitor'];
     console.log(`server: shared/tools/llama-server.sh --size small --parallel ${flags.parallel} --threads ${threads} (${server.url})`);
     console.log(`scenario ${scenario}:\n${scenarioYaml(levels).replace(/^/gm, '  ')}`);
     console.log(`llmbench ${args.join(' ')}`);
@@ -121,7 +126,7 @@ function rows(stages: readonly StageSummary[]): Row[] {
 }
 
 function renderTable(stages: readonly StageSummary[]): string {
-  const header = ['concurrency', 'ok/err', 'req/s', 'out tok/s', 'tok/s per stream', 'TTFT p50', 'TTFT p95', 'ITL p50', 'e2e p50', 'e2e p95'];
+  const header = ['concurrency', 'ok/err', 'req/s', 'out tok/s', 'tok/s per stream', 'TTFT p50', 'TTFT p95', 'ITL p50', 'e2e p50', 'e2e p95', 'tok/chunk'];
   const lines = rows(stages).map(({ stage, level, rps, outputTps }) => {
     const m = stage.metrics;
     return [
@@ -135,6 +140,7 @@ function renderTable(stages: readonly StageSummary[]): string {
       ms(m.itl_pooled_ms?.p50),
       ms(m.total_duration_ms?.p50),
       ms(m.total_duration_ms?.p95),
+      fmt(m.tokens_per_chunk?.mean ?? Number.NaN, 2),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i]!.length)));

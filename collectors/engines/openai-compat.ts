@@ -11,7 +11,7 @@
  * - vLLM's per-request `metrics` object rides on the usage chunk.
  */
 import type { GenerationRequest, HttpRequestSpec, NonStreamResult, ServerReport, StreamEvent, StreamParser } from '../../pipeline/core/engine.js';
-import { responseObject } from './engine-error.js';
+import { classifyHttpError, responseObject } from './engine-error.js';
 import { compactReport, copyRaw, isObject, mergeReports, numberField, objectField, stringField } from './fields.js';
 import { llamaCppTimingsReport } from './llamacpp-timings.js';
 import type { PreflightProbe } from './preflight-probe.js';
@@ -168,3 +168,16 @@ export async function openAiModelList(probe: PreflightProbe): Promise<{ ids: str
   const ids = json.data.map((m) => stringField(m, 'id')).filter((id): id is string => id !== undefined);
   return { ids, entries: json.data };
 }
+
+/**
+ * Reading side of an engine that speaks only the OpenAI API (vLLM, generic OpenAI): stream parser, non-stream
+ * parser and error classification, shared so each adapter states only how it asks and how it preflights.
+ */
+export const openAiOnlyResponses = {
+  createStreamParser: (): StreamParser => openAiStreamParser(),
+  parseResponse(status: number, _headers: Readonly<Record<string, string>>, body: string): NonStreamResult {
+    if (status >= 400) return { report: { raw: {} }, error: classifyHttpError(status, body) };
+    return parseOpenAiResponse(body);
+  },
+  classifyError: classifyHttpError,
+};

@@ -8,8 +8,7 @@
  * llama.cpp timings), tokens per chunk come from it; otherwise one per non-empty chunk (`counted: false`).
  */
 import type { ApiKind, EngineAdapter, GenerationRequest } from '../../pipeline/core/engine.js';
-import { classifyHttpError } from './engine-error.js';
-import { openAiModelList, openAiRequest, openAiStreamParser, parseOpenAiResponse, type OpenAiApi } from './openai-compat.js';
+import { openAiModelList, openAiOnlyResponses, openAiRequest, type OpenAiApi } from './openai-compat.js';
 import { PreflightProbe } from './preflight-probe.js';
 import { resolveApi } from './request-spec.js';
 
@@ -24,14 +23,7 @@ export const openai: EngineAdapter = {
 
   buildRequest: (request) => openAiRequest(request, apiOf(request)),
 
-  createStreamParser: () => openAiStreamParser(),
-
-  parseResponse(status, _headers, body) {
-    if (status >= 400) return { report: { raw: {} }, error: classifyHttpError(status, body) };
-    return parseOpenAiResponse(body);
-  },
-
-  classifyError: classifyHttpError,
+  ...openAiOnlyResponses,
 
   async preflight(http, model) {
     const probe = new PreflightProbe(http, 'openai');

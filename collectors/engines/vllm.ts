@@ -8,9 +8,8 @@
  * With `--enable-per-request-metrics` the usage chunk carries server queue/prefill/decode times.
  */
 import type { ApiKind, EngineAdapter, GenerationRequest } from '../../pipeline/core/engine.js';
-import { classifyHttpError } from './engine-error.js';
 import { numberField, stringField } from './fields.js';
-import { openAiModelList, openAiRequest, openAiStreamParser, parseOpenAiResponse, type OpenAiApi } from './openai-compat.js';
+import { openAiModelList, openAiOnlyResponses, openAiRequest, type OpenAiApi } from './openai-compat.js';
 import { guessEngine, PreflightProbe } from './preflight-probe.js';
 import { resolveApi } from './request-spec.js';
 
@@ -31,14 +30,7 @@ export const vllm: EngineAdapter = {
     });
   },
 
-  createStreamParser: () => openAiStreamParser(),
-
-  parseResponse(status, _headers, body) {
-    if (status >= 400) return { report: { raw: {} }, error: classifyHttpError(status, body) };
-    return parseOpenAiResponse(body);
-  },
-
-  classifyError: classifyHttpError,
+  ...openAiOnlyResponses,
 
   async preflight(http, model) {
     const probe = new PreflightProbe(http, 'vllm');

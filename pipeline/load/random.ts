@@ -4,19 +4,8 @@
  * (period 2^32; a 10-million-arrival gamma schedule draws ~3·10^7 numbers).
  */
 
-/** Uniform on [0, 1). */
-export type Random = () => number;
-
-export function mulberry32(seed: number): Random {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32, type Random } from '../core/random.js';
+import type { Random } from '../core/random.js';
 
 /**
  * An independent 32-bit seed for sub-stream `stream` of `seed` (splitmix32-style finaliser), so each phase

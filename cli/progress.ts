@@ -2,7 +2,6 @@
  * Live progress: on a TTY a panel redrawn in place (log-update); without a TTY (CI, pipes) one line every
  * 5 s so logs stay readable; nothing with --quiet. Written to stderr so stdout stays the results.
  */
-import { createLogUpdate } from 'log-update';
 import { formatDurationMs } from '../pipeline/core/clock.js';
 import type { ProgressUpdate } from '../pipeline/run/run-benchmark.js';
 
@@ -13,7 +12,7 @@ export interface ProgressDisplay {
   readonly intervalMs: number;
 }
 
-export function createProgressDisplay(mode: 'tty' | 'lines' | 'quiet', stream: NodeJS.WriteStream = process.stderr): ProgressDisplay {
+export async function createProgressDisplay(mode: 'tty' | 'lines' | 'quiet', stream: NodeJS.WriteStream = process.stderr): Promise<ProgressDisplay> {
   if (mode === 'quiet') return { update() {}, done() {}, intervalMs: 60_000 };
   if (mode === 'lines') {
     let lastLineMs = Number.NEGATIVE_INFINITY;
@@ -27,6 +26,8 @@ export function createProgressDisplay(mode: 'tty' | 'lines' | 'quiet', stream: N
       done() {},
     };
   }
+  // log-update is loaded only for a terminal: it is one of the slowest imports of the CLI.
+  const { createLogUpdate } = await import('log-update');
   const render = createLogUpdate(stream);
   return {
     intervalMs: 250,

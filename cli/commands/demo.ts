@@ -4,7 +4,6 @@
  * progress, prints the summary and leaves the run directory under runs/.
  */
 import { Command } from 'commander';
-import { startSimulator } from '../../simulator/index.js';
 import { applyOverrides, compileScenario, loadScenario } from '../../pipeline/scenario/index.js';
 import { runBenchmark } from '../../pipeline/run/run-benchmark.js';
 import { createProgressDisplay } from '../progress.js';
@@ -16,6 +15,8 @@ export function demoCommand(): Command {
     .option('--duration <d>', 'how long the demo load runs', '20s')
     .option('--out <dir>', 'the run directory (default runs/<run_id>)')
     .action(async (options: { duration: string; out?: string }) => {
+      // Loaded here, not at the top: every other command would pay for importing the simulator.
+      const { startSimulator } = await import('../../simulator/index.js');
       const sim = await startSimulator({ engine: 'vllm', model: 'demo-model', seed: 7 });
       process.stderr.write(`simulator (vLLM dialect, batching model) listening on ${sim.url}\n`);
       try {
@@ -27,7 +28,7 @@ export function demoCommand(): Command {
           promptTokens: 128,
           maxTokens: 64,
         });
-        const display = createProgressDisplay(process.stderr.isTTY ? 'tty' : 'lines');
+        const display = await createProgressDisplay(process.stderr.isTTY ? 'tty' : 'lines');
         const interrupt = new AbortController();
         const onSigint = () => interrupt.abort();
         process.once('SIGINT', onSigint);

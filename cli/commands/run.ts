@@ -59,7 +59,7 @@ export function runCommand(): Command {
       const outcomes: RunOutcome[] = [];
       for (const stream of streamModes) {
         const prepared = await prepareRun(scenario, flags, stream, streamModes.length > 1);
-        const display = createProgressDisplay(flags.quiet || flags.json ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines');
+        const display = await createProgressDisplay(flags.quiet || flags.json ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines');
         const interrupt = new AbortController();
         const onSigint = () => interrupt.abort();
         process.once('SIGINT', onSigint);

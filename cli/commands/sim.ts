@@ -5,7 +5,8 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../../pipeline/core/errors.js';
-import { SIM_ENGINES, SimOptionError, startSimulator, type Faults, type PerfModel, type SimEngine, type SimulatorOptions } from '../../simulator/index.js';
+import type { Faults, PerfModel, SimEngine, SimulatorOptions } from '../../simulator/index.js';
+import { ENGINE_KINDS as SIM_ENGINES } from '../../pipeline/core/engine.js';
 
 /** Numeric flags: commander attribute → where it goes in SimulatorOptions. */
 const PERF_FLAGS: ReadonlyArray<readonly [flag: string, key: keyof PerfModel, help: string]> = [
@@ -65,6 +66,8 @@ export function simCommand(): Command {
   for (const [flag, , help] of [...PERF_FLAGS, ...FAULT_FLAGS]) command.addOption(new Option(flag, help));
   return command.action(async (flags: Record<string, string | boolean | undefined>) => {
     const options = toOptions(flags);
+    // Loaded on use: other commands should not pay for importing the simulator.
+    const { SimOptionError, startSimulator } = await import('../../simulator/index.js');
     const sim = await startSimulator(options).catch((error: unknown) => {
       if (error instanceof SimOptionError) {
         const lines = error.problems.map((p) => `  ${FLAG_OF[p.path] ?? p.path}: ${p.message}`);

@@ -16,7 +16,8 @@ export function llamaCppTimingsReport(timings: unknown): ServerReport | undefine
     promptEvalDurationMs: numberField(timings, 'prompt_ms'),
     evalDurationMs: numberField(timings, 'predicted_ms'),
     promptTokenRateEngine: numberField(timings, 'prompt_per_second'),
-    // N / predicted_ms (llama.cpp's own formula); llmbench's eval_token_rate uses N − 1.
+    // The engine's own figure, kept beside llmbench's eval_token_rate ((N − 1) / eval): build b11669 also
+    // divides N − 1 decode steps (older builds divided N).
     evalTokenRateEngine: numberField(timings, 'predicted_per_second'),
     raw: copyRaw({}, timings, 'timings'),
   });

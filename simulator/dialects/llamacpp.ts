@@ -131,22 +131,22 @@ async function handleCompletion(ctx: RequestContext, history: SlotHistory): Prom
   const final = (state: GenerationState, content: string, tokenIds: number[]) => {
     history.note(state.slot, state.requestId, state.promptTokens, settings);
     return {
-    index: 0,
-    content,
-    tokens: tokenIds,
-    id_slot: state.slot,
-    stop: true,
-    model,
-    tokens_predicted: state.tokens.length,
-    tokens_evaluated: state.promptTokens,
-    generation_settings: generationSettings(settings, true),
-    prompt: promptText,
-    has_new_line: false,
-    truncated: false,
-    stop_type: state.finishReason === 'length' ? 'limit' : 'eos',
-    stopping_word: '',
-    tokens_cached: state.promptTokens + state.tokens.length - 1,
-    timings: timings(state),
+      index: 0,
+      content,
+      tokens: tokenIds,
+      id_slot: state.slot,
+      stop: true,
+      model,
+      tokens_predicted: state.tokens.length,
+      tokens_evaluated: state.promptTokens,
+      generation_settings: generationSettings(settings, true),
+      prompt: promptText,
+      has_new_line: false,
+      truncated: false,
+      stop_type: state.finishReason === 'length' ? 'limit' : 'eos',
+      stopping_word: '',
+      tokens_cached: state.promptTokens + state.tokens.length - 1,
+      timings: timings(state),
     };
   };
   const streamPlan: StreamPlan = {

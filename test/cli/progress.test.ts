@@ -25,31 +25,31 @@ test('the CI line names stage, time, users, in flight, rates and TTFT', (t) => {
   t.regex(progressLine(update({ loadKind: 'open', target: 40 })), /target rps 40/);
 });
 
-test('without a TTY, one line every 5 s of run time', (t) => {
+test('without a TTY, one line every 5 s of run time', async (t) => {
   const stream = new PassThrough();
   let written = '';
   stream.on('data', (part: Buffer) => (written += part.toString()));
-  const display = createProgressDisplay('lines', stream as unknown as NodeJS.WriteStream);
+  const display = await createProgressDisplay('lines', stream as unknown as NodeJS.WriteStream);
   for (let elapsedMs = 0; elapsedMs <= 12_000; elapsedMs += 1000) display.update(update({ elapsedMs }));
   t.is(written.trim().split('\n').length, 3); // at 0, 5 and 10 s
 });
 
-test('quiet prints nothing', (t) => {
+test('quiet prints nothing', async (t) => {
   const stream = new PassThrough();
   let written = '';
   stream.on('data', (part: Buffer) => (written += part.toString()));
-  const display = createProgressDisplay('quiet', stream as unknown as NodeJS.WriteStream);
+  const display = await createProgressDisplay('quiet', stream as unknown as NodeJS.WriteStream);
   display.update(update());
   display.done();
   t.is(written, '');
 });
 
-test('the TTY panel shows errors by kind and the progress bar', (t) => {
+test('the TTY panel shows errors by kind and the progress bar', async (t) => {
   const stream = new PassThrough() as unknown as NodeJS.WriteStream & PassThrough;
   let written = '';
   stream.on('data', (part: Buffer) => (written += part.toString()));
   Object.assign(stream, { isTTY: true, columns: 120, rows: 40 });
-  const display = createProgressDisplay('tty', stream);
+  const display = await createProgressDisplay('tty', stream);
   display.update(update());
   display.done();
   t.regex(written, /errors: http_5xx 7, timeout_idle 3/);

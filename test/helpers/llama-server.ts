@@ -53,11 +53,15 @@ export async function scrapeLlamaMetrics(url: string): Promise<Map<string, numbe
 }
 
 /** How much a counter grew while `work` ran. */
-export async function counterDeltas<T>(url: string, names: readonly string[], work: () => Promise<T>): Promise<{ result: T; delta: Record<string, number> }> {
+export async function counterDeltas<T, Name extends string>(
+  url: string,
+  names: readonly Name[],
+  work: () => Promise<T>,
+): Promise<{ result: T; delta: Record<Name, number> }> {
   const before = await scrapeLlamaMetrics(url);
   const result = await work();
   const after = await scrapeLlamaMetrics(url);
-  const delta: Record<string, number> = {};
+  const delta = {} as Record<Name, number>;
   for (const name of names) {
     const a = before.get(name);
     const b = after.get(name);

@@ -20,11 +20,12 @@ const MAX_TOKENS = 24;
 const PREDICTED = 'llamacpp:tokens_predicted_total';
 const PROMPT_TOKENS = 'llamacpp:prompt_tokens_total';
 const PROMPT_SECONDS = 'llamacpp:prompt_seconds_total';
+type Counter = typeof PREDICTED | typeof PROMPT_TOKENS | typeof PROMPT_SECONDS;
 
 interface Run {
   readonly records: RequestRecord[];
   readonly run: RunResult;
-  readonly delta: Record<string, number>;
+  readonly delta: Record<Counter, number>;
 }
 
 /**
@@ -89,7 +90,7 @@ llamaTest('llamacpp /completion, 20 requests at concurrency 4: exactly 24 tokens
   // Not asserted: at concurrency 4 the server batches prefills and each request's prompt_ms spans the shared
   // batch, so the per-request sum exceeds prompt_seconds_total (measured: 0.481 s vs 0.264 s).
   const promptSeconds = sum(records.map((r) => r.metrics.prompt_eval_duration_ms ?? 0)) / 1000;
-  t.log(`concurrency 4: Σ prompt_eval_duration ${promptSeconds.toFixed(3)} s vs ${PROMPT_SECONDS} +${delta[PROMPT_SECONDS]!.toFixed(3)} s`);
+  t.log(`concurrency 4: Σ prompt_eval_duration ${promptSeconds.toFixed(3)} s vs ${PROMPT_SECONDS} +${delta[PROMPT_SECONDS].toFixed(3)} s`);
 });
 
 llamaTest('llamacpp /completion one at a time: per-request prompt_ms adds up to prompt_seconds_total', async (t) => {
@@ -98,7 +99,7 @@ llamaTest('llamacpp /completion one at a time: per-request prompt_ms adds up to 
   t.is(records.filter((r) => r.status === 'ok').length, 12);
   t.true(records.every((r) => r.sources.prompt_eval_duration_ms === 'server'));
   const requestSeconds = sum(records.map((r) => r.metrics.prompt_eval_duration_ms!)) / 1000;
-  const serverSeconds = delta[PROMPT_SECONDS]!;
+  const serverSeconds = delta[PROMPT_SECONDS];
   t.log(`Σ prompt_eval_duration ${requestSeconds.toFixed(4)} s vs ${PROMPT_SECONDS} +${serverSeconds.toFixed(4)} s`);
   t.true(serverSeconds > 0);
   t.true(Math.abs(requestSeconds - serverSeconds) / serverSeconds < 0.05, `${requestSeconds} vs ${serverSeconds}`);

@@ -2,7 +2,8 @@
  * A dockerode client for /var/run/docker.sock, DOCKER_HOST (docker-modem reads it), or an explicit socket, and
  * the words that name that endpoint in messages.
  */
-import Docker from 'dockerode';
+import type Docker from 'dockerode';
+import { dockerode } from '../lazy-modules.js';
 
 export interface DockerEndpoint {
   readonly docker: Docker;
@@ -11,9 +12,9 @@ export interface DockerEndpoint {
 }
 
 export function dockerEndpoint(socketPath?: string, timeoutMs = 5000): DockerEndpoint {
-  if (socketPath) return { docker: new Docker({ socketPath, timeout: timeoutMs }), description: `unix://${socketPath}` };
+  if (socketPath) return { docker: new (dockerode())({ socketPath, timeout: timeoutMs }), description: `unix://${socketPath}` };
   return {
-    docker: new Docker({ timeout: timeoutMs }),
+    docker: new (dockerode())({ timeout: timeoutMs }),
     description: process.env.DOCKER_HOST || 'unix:///var/run/docker.sock',
   };
 }

@@ -2,7 +2,7 @@
  * The machine the client ran on, for run.json `host`. One-off, so systeminformation's forks are fine here.
  */
 import os from 'node:os';
-import si from 'systeminformation';
+import { systemInformation } from '../lazy-modules.js';
 
 export interface HostInventory {
   hostname: string;
@@ -19,7 +19,7 @@ export interface HostInventory {
 }
 
 export async function hostInventory(): Promise<HostInventory> {
-  const [cpu, osInfo] = await Promise.all([si.cpu(), si.osInfo()]);
+  const [cpu, osInfo] = await Promise.all([systemInformation().cpu(), systemInformation().osInfo()]);
   return {
     hostname: os.hostname(),
     platform: process.platform,

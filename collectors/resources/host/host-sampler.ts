@@ -15,7 +15,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import si from 'systeminformation';
+import { systemInformation } from '../lazy-modules.js';
 import type { Point } from '../../../pipeline/core/point.js';
 import type { Sampler, SampleTick } from '../sampler.js';
 import {
@@ -119,11 +119,11 @@ export class SystemInformationHostSampler implements Sampler {
   constructor(private readonly tags: Readonly<Record<string, string>>) {}
 
   async prime(): Promise<void> {
-    await Promise.all([si.currentLoad(), si.networkStats('*'), si.fsStats()]);
+    await Promise.all([systemInformation().currentLoad(), systemInformation().networkStats('*'), systemInformation().fsStats()]);
   }
 
   async sample(tick: SampleTick): Promise<readonly Point[]> {
-    const [load, mem, networks, fs] = await Promise.all([si.currentLoad(), si.mem(), si.networkStats('*'), si.fsStats()]);
+    const [load, mem, networks, fs] = await Promise.all([systemInformation().currentLoad(), systemInformation().mem(), systemInformation().networkStats('*'), systemInformation().fsStats()]);
     const counted = networks.filter((network) => isCountedInterface(network.iface));
     const fields: HostFields = {
       cpu_pct: load.currentLoad,

@@ -85,7 +85,11 @@ export function runCommand(): Command {
       }
       if (outcomes.some((outcome) => outcome.result.status === 'aborted' && outcome.result.abort_reason?.startsWith('interrupted'))) {
         process.exitCode = 130;
+        return;
       }
+      // An abort condition (error count or rate) is a failed run for CI, like a failed threshold.
+      const aborted = outcomes.find((outcome) => outcome.result.status === 'aborted');
+      if (aborted) throw new BenchError('THRESHOLDS_FAILED', `the run was aborted: ${aborted.result.abort_reason}`);
     });
   return command;
 }

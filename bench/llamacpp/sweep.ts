@@ -4,7 +4,7 @@
  * user of `llmbench run` would get. Prints one row per level and where added concurrency stops adding
  * throughput while latency climbs.
  *
- *   npm run build && npx tsx bench/llamacpp/sweep.ts [--levels 1,2,4,8] [--level-duration 20s]
+ *   npm run build && npx tsx bench/llamacpp/sweep.ts [--levels 1,2,4,8] [--level-duration 30s]
  *     [--max-tokens 32] [--prompt-tokens 4] [--api chat|native|completions] [--parallel 8] [--threads 1] [--out DIR]
  *
  * The server gets `--parallel` slots (enough for the highest level to decode at once, so the curve shows
@@ -28,7 +28,7 @@ import { startLlamaServer } from './llama-server.js';
 const { values: flags } = parseArgs({
   options: {
     levels: { type: 'string', default: '1,2,4,8' },
-    'level-duration': { type: 'string', default: '20s' },
+    'level-duration': { type: 'string', default: '30s' },
     'max-tokens': { type: 'string', default: '32' },
     'prompt-tokens': { type: 'string', default: '4' },
     api: { type: 'string', default: 'chat' },
@@ -126,7 +126,7 @@ function rows(stages: readonly StageSummary[]): Row[] {
 }
 
 function renderTable(stages: readonly StageSummary[]): string {
-  const header = ['concurrency', 'ok/err', 'req/s', 'out tok/s', 'tok/s per stream', 'TTFT p50', 'TTFT p95', 'ITL p50', 'e2e p50', 'e2e p95', 'tok/chunk'];
+  const header = ['concurrency', 'ok/err', 'req/s', 'out tok/s', 'tok/s per stream', 'decode tok/s', 'TTFT p50', 'TTFT p95', 'ITL p50', 'e2e p50', 'e2e p95', 'tok/chunk'];
   const lines = rows(stages).map(({ stage, level, rps, outputTps }) => {
     const m = stage.metrics;
     return [
@@ -135,6 +135,7 @@ function renderTable(stages: readonly StageSummary[]): string {
       fmt(rps, 2),
       fmt(outputTps, 1),
       fmt(outputTps / level, 1),
+      fmt((level * 1000) / (m.itl_pooled_ms?.p50 ?? Number.NaN), 1),
       ms(m.ttft_ms?.p50),
       ms(m.ttft_ms?.p95),
       ms(m.itl_pooled_ms?.p50),
@@ -145,7 +146,7 @@ function renderTable(stages: readonly StageSummary[]): string {
   });
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i]!.length)));
   const render = (cells: readonly string[]) => `| ${cells.map((cell, i) => cell.padStart(widths[i]!)).join(' | ')} |`;
-  return [render(header), `|${widths.map((w) => '-'.repeat(w + 1) + ':').join('|')}|`, ...lines.map(render), '(latencies in ms; ITL is the pooled per-token gap)'].join('\n');
+  return [render(header), `|${widths.map((w) => '-'.repeat(w + 1) + ':').join('|')}|`, ...lines.map(render), '(latencies in ms; ITL = pooled per-token gap; decode tok/s = concurrency × 1000 / ITL p50, the engine\'s decode rate over all streams while they decode)'].join('\n');
 }
 
 /** Where each doubling stopped paying: throughput gain vs latency growth, level over level. */

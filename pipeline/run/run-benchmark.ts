@@ -3,7 +3,7 @@
  * run directory, the sinks, the summaries and the live view as they arrive; at the end run.json and the
  * report. This is the programmatic API behind `llmbench run` (DESIGN §3).
  */
-import { availableParallelism, cpus, hostname, platform, release, totalmem } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { EngineInfo } from '../core/engine.js';
@@ -12,7 +12,7 @@ import type { RunMonitor } from '../core/monitor.js';
 import type { ExecutionPlan, Phase } from '../core/plan.js';
 import type { Point } from '../core/point.js';
 import type { RequestRecord } from '../core/record.js';
-import { RUN_SCHEMA_VERSION, type RunResult, type RunSummary, type StageSummary, type ThresholdResult } from '../core/run-result.js';
+import { RUN_SCHEMA_VERSION, type RunResult, type RunSummary, type ThresholdResult } from '../core/run-result.js';
 import type { Sink, SinkReport } from '../core/sink.js';
 import { adapterFor } from '../../collectors/engines/index.js';
 import { WorkerPool } from '../pool/worker-pool.js';
@@ -23,9 +23,9 @@ import { RunDirectory } from './run-directory.js';
 import { newRunId } from './run-id.js';
 import { SummaryCollector, type RequestSlo } from './summary-collector.js';
 import { validityChecks } from './validity.js';
+import { hostInfo, resourcesSection, stageSummaries } from './result-sections.js';
 import { toolVersion } from '../core/version.js';
 import { renderMarkdownReport } from '../../analytics/report/markdown.js';
-import { correlateResources } from '../../collectors/resources/correlation.js';
 import { WindowAccumulator } from '../sinks/window-points.js';
 
 export interface ProgressUpdate {
@@ -289,48 +289,6 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   }
 }
 
-/** run.json `resources`: the monitor's per-source summaries, correlation with 1 s windows, energy per token. */
-function resourcesSection(
-  monitorSummary: Record<string, unknown> | undefined,
-  notes: Record<string, unknown> | undefined,
-  points: readonly Point[],
-  windows: WindowAccumulator,
-  summary: RunSummary,
-): Record<string, unknown> | undefined {
-  if (!monitorSummary && !notes) return undefined;
-  const section: Record<string, unknown> = { ...monitorSummary, ...notes };
-  if (monitorSummary) {
-    const performance = windows.all().map((point) => ({
-      end_ms: point.time_ms,
-      output_tps: Number(point.fields.output_tps ?? 0),
-      ttft_p50_ms: point.fields.ttft_p50_ms === undefined ? null : Number(point.fields.ttft_p50_ms),
-    }));
-    section.correlation = correlateResources(points, performance);
-    const energy = monitorSummary.gpu_energy as { total_j?: number } | null | undefined;
-    const outputTokens = summary.metrics.output_tokens ? summary.metrics.output_tokens.mean * summary.metrics.output_tokens.count : 0;
-    if (energy?.total_j !== undefined && outputTokens > 0) section.energy_per_output_token_j = energy.total_j / outputTokens;
-  }
-  return section;
-}
-
-function stageSummaries(phases: readonly Phase[], collectors: Map<number, SummaryCollector>): StageSummary[] {
-  const stages: StageSummary[] = [];
-  for (const phase of phases) {
-    if (phase.warmup) continue;
-    for (const label of phase.stages) {
-      const collector = collectors.get(label.index) ?? new SummaryCollector();
-      stages.push({
-        name: label.name,
-        index: label.index,
-        phase: phase.name,
-        ...(label.target !== undefined ? { target: label.target } : {}),
-        ...collector.summary(),
-      });
-    }
-  }
-  return stages;
-}
-
 function readApiKey(envName: string | undefined): string | undefined {
   if (!envName) return undefined;
   const value = process.env[envName];
@@ -343,19 +301,6 @@ function readApiKey(envName: string | undefined): string | undefined {
 /** One worker per core beyond the coordinator's, at least one: a worker holds thousands of streams. */
 export function defaultWorkerCount(): number {
   return Math.max(1, Math.min(8, availableParallelism() - 1));
-}
-
-function hostInfo(workers: number): Record<string, unknown> {
-  const cpuList = cpus();
-  return {
-    hostname: hostname(),
-    platform: `${platform()} ${release()}`,
-    cpu_model: cpuList[0]?.model ?? 'unknown',
-    cpu_cores: availableParallelism(),
-    memory_bytes: totalmem(),
-    node: process.version,
-    workers,
-  };
 }
 
 export type { EngineInfo };

@@ -26,13 +26,17 @@ test('an 8 s run samples host, every core and the client about once a second, an
   t.is(result.code, 0, result.stderr);
   const all = await points(out);
   const count = (measurement: string, filter: (p: Point) => boolean = () => true) => all.filter((p) => p.measurement === measurement && filter(p)).length;
-  // 8 s of load plus start and stop: between 7 and 12 samples of each.
-  for (const [name, n] of [['host', count('host')], ['client process', count('process', (p) => p.tags.role === 'client')]] as const) {
-    t.true(n >= 7 && n <= 12, `${name}: ${n} samples`);
-  }
+  // At least the 8 s of load, and one sample about every second (the run may last longer on a busy machine).
+  const everySecond = (name: string, samples: Point[]) => {
+    t.true(samples.length >= 7, `${name}: ${samples.length} samples`);
+    const times = samples.map((p) => p.time_ms).sort((a, b) => a - b);
+    for (let i = 1; i < times.length; i++) t.true(times[i]! - times[i - 1]! > 500 && times[i]! - times[i - 1]! < 1600, `${name}: gap ${times[i]! - times[i - 1]!} ms`);
+  };
+  everySecond('host', all.filter((p) => p.measurement === 'host'));
+  everySecond('client process', all.filter((p) => p.measurement === 'process' && p.tags.role === 'client'));
   for (let core = 0; core < availableParallelism(); core++) {
-    const n = count('host_cpu', (p) => p.tags.core === String(core));
-    t.true(n >= 6 && n <= 12, `core ${core}: ${n} samples`);
+    // Per-core CPU is a rate between two readings: the first tick has none.
+    everySecond(`core ${core}`, all.filter((p) => p.measurement === 'host_cpu' && p.tags.core === String(core)));
   }
   const host = all.find((p) => p.measurement === 'host')!;
   for (const field of ['mem_used_bytes', 'mem_total_bytes']) t.is(typeof host.fields[field], 'number', field);
@@ -84,12 +88,12 @@ test('--gpu nvidia-smi with a two-GPU nvidia-smi on PATH: each GPU every second,
   const reported = new Set(rows.map((row) => [row[column('utilization.gpu')], row[column('memory.used')], row[column('power.draw')]].map(Number).join('|')));
   for (const index of ['0', '1']) {
     const samples = gpu.filter((p) => p.tags.gpu === index);
-    t.true(samples.length >= 4 && samples.length <= 9, `GPU ${index}: ${samples.length} samples in ~6 s`);
+    t.true(samples.length >= 4, `GPU ${index}: ${samples.length} samples in a 5 s run`);
     for (const sample of samples) {
       t.true(reported.has([sample.fields.util_pct, sample.fields.mem_used_mib, sample.fields.power_w].join('|')), `GPU ${index} sample ${JSON.stringify(sample.fields)}`);
     }
     const times = samples.map((p) => p.time_ms);
-    for (let i = 1; i < times.length; i++) t.true(times[i]! - times[i - 1]! > 500 && times[i]! - times[i - 1]! < 1500);
+    for (let i = 1; i < times.length; i++) t.true(times[i]! - times[i - 1]! > 500 && times[i]! - times[i - 1]! < 1600, `gap ${times[i]! - times[i - 1]!} ms`);
   }
 });
 

@@ -87,9 +87,34 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Lla
   const tail: string[] = [];
   const killGroup = () => signalGroup(child, 'SIGKILL');
   process.once('exit', killGroup);
+  const exited = new Promise<void>((done) => child.once('exit', () => done()));
+  let url: string;
+  try {
+    url = await listeningUrl(child, tail, options.startTimeoutMs ?? (wasUnpacked ? 60_000 : 300_000));
+    await waitHealthy(url, exited);
+  } catch (error) {
+    killGroup();
+    process.off('exit', killGroup);
+    throw error;
+  }
+  return {
+    url,
+    model: `llmbench-${options.size}`,
+    pid: child.pid!,
+    logTail: () => tail.join('\n'),
+    async stop() {
+      process.off('exit', killGroup);
+      signalGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), STOP_GRACE_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
 
-  const url = await new Promise<string>((resolveUrl, reject) => {
-    const timeoutMs = options.startTimeoutMs ?? (wasUnpacked ? 60_000 : 300_000);
+/** Resolves with the URL of llama-server's `listening on` line; keeps the last lines of output in `tail`. */
+function listeningUrl(child: ChildProcess, tail: string[], timeoutMs: number): Promise<string> {
+  return new Promise<string>((resolveUrl, reject) => {
     const timer = setTimeout(() => {
       signalGroup(child, 'SIGKILL');
       const message = `llama-server did not print its listening line within ${timeoutMs / 1000} s:\n${tail.join('\n')}`;
@@ -115,23 +140,11 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Lla
       if (!llamaServerUnpacked()) reject(new LlamaServerUnavailable(`Debian's llama.cpp packages could not be fetched (script exit ${code ?? signal}):\n${log}`));
       else reject(new Error(`llama-server exited with ${code ?? signal} before listening:\n${log}`));
     });
-  });
-
-  const exited = new Promise<void>((done) => (child.exitCode !== null || child.signalCode !== null ? done() : child.once('exit', () => done())));
-  await waitHealthy(url, exited);
-  return {
-    url,
-    model: `llmbench-${options.size}`,
-    pid: child.pid!,
-    logTail: () => tail.join('\n'),
-    async stop() {
-      process.off('exit', killGroup);
-      signalGroup(child, 'SIGTERM');
-      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), STOP_GRACE_MS);
-      await exited;
+    child.once('error', (error) => {
       clearTimeout(timer);
-    },
-  };
+      reject(new LlamaServerUnavailable(`cannot run bash for ${child.spawnargs[1]}: ${error.message}`));
+    });
+  });
 }
 
 /** One /health 200 (the Debian build loads the model before it listens; this also catches a bad start). */

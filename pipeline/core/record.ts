@@ -95,6 +95,8 @@ export interface RequestRecord {
   token_source?: 'server' | 'client';
   finish_reason?: string;
   chunks: ChunkLogEntry[];
+  /** 1 when the request was sent again because the server had closed the reused connection unanswered. */
+  transport_retries?: number;
   /** Chunks that carried text but no token, or that the parser could not count (e.g. empty UTF-8 partials). */
   empty_chunks?: number;
 

@@ -121,10 +121,11 @@ export async function executeRequest(
   };
 
   record.t_dispatch = clock.nowMs();
-  const outcome = await exchange(
+  const spec = withBasePath(adapter.buildRequest(request), context.basePath);
+  const attempt = () => exchange(
     context.dispatcher,
     context.origin,
-    withBasePath(adapter.buildRequest(request), context.basePath),
+    spec,
     {
       onSent(atMs) {
         record.t_send = atMs;
@@ -146,6 +147,14 @@ export async function executeRequest(
     () => clock.nowMs(),
     controller.signal,
   );
+  let outcome = await attempt();
+  if (isStaleConnection(outcome, status, controller.signal)) {
+    // The server closed a kept-alive connection as we reused it (llama-server does after every stream while
+    // saying keep-alive): no byte of an answer came back, so the request was not served. Send it once more on a
+    // fresh connection, as HTTP clients do, and say so in the record.
+    record.transport_retries = 1;
+    outcome = await attempt();
+  }
   unwatch();
   runSignal.removeEventListener('abort', onRunAbort);
   record.t_done = outcome.endMs;
@@ -236,6 +245,12 @@ function finishError(
 /** Later reports add to and override earlier ones (a usage chunk, then a final timings event). */
 function mergeReports(base: ServerReport, next: ServerReport): ServerReport {
   return { ...base, ...next, raw: { ...base.raw, ...next.raw } };
+}
+
+function isStaleConnection(outcome: { error?: Error & { code?: string } }, status: number, signal: AbortSignal): boolean {
+  if (!outcome.error || status !== 0 || signal.aborted) return false;
+  const code = outcome.error.code ?? (outcome.error.cause as { code?: string } | undefined)?.code;
+  return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }
 
 function withBasePath(spec: HttpRequestSpec, basePath: string): HttpRequestSpec {

@@ -25,7 +25,7 @@ export const SUMMARY_STATS = ['count', 'mean', 'stddev', 'cv', 'min', 'p50', 'p9
 export type SummaryStat = (typeof SUMMARY_STATS)[number];
 
 /** Percentile q in [0, 1] of an ascending array, linear interpolation. */
-export function percentileSorted(sorted: readonly number[], q: number): number {
+export function percentileSorted(sorted: ArrayLike<number>, q: number): number {
   if (sorted.length === 0) return Number.NaN;
   const position = (sorted.length - 1) * q;
   const lower = Math.floor(position);

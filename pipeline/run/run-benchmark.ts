@@ -136,7 +136,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   };
   const checkAbort = () => {
     const { maxErrors, maxErrorRate, minRequestsForRate } = plan.abort;
-    const counts = live.snapshot(clock.nowMs(), 1);
+    const counts = live.counts();
     if (maxErrors !== null && counts.errors >= maxErrors) stopRun(`${counts.errors} requests failed (abort.max_errors = ${maxErrors})`);
     const finished = counts.ok + counts.errors;
     if (maxErrorRate !== null && finished >= minRequestsForRate && counts.errors / finished > maxErrorRate) {

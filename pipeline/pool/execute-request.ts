@@ -7,6 +7,7 @@ import type { Clock } from '../core/clock.js';
 import type { EngineAdapter, GenerationRequest, HttpRequestSpec, ServerReport } from '../core/engine.js';
 import { computeRequestMetrics } from '../core/request-metrics.js';
 import type { ChunkLogEntry, ErrorKind, RequestRecord } from '../core/record.js';
+import { onAbort } from './abort-fanout.js';
 import { exchange } from './http-exchange.js';
 import { errorKindOfTransport } from './transport-errors.js';
 import type { Watchdog } from './watchdog.js';
@@ -65,9 +66,7 @@ export async function executeRequest(
   };
 
   const controller = new AbortController();
-  const onRunAbort = () => controller.abort(new RequestAbort('cancelled', 'run stopped while the request was in flight'));
-  if (runSignal.aborted) onRunAbort();
-  else runSignal.addEventListener('abort', onRunAbort, { once: true });
+  const stopListening = onAbort(runSignal, () => controller.abort(new RequestAbort('cancelled', 'run stopped while the request was in flight')));
 
   const parser = request.stream ? adapter.createStreamParser(request) : undefined;
   const decoder = new TextDecoder();
@@ -156,7 +155,7 @@ export async function executeRequest(
     outcome = await attempt();
   }
   unwatch();
-  runSignal.removeEventListener('abort', onRunAbort);
+  stopListening();
   record.t_done = outcome.endMs;
   if (status) record.http_status = status;
 

@@ -6,29 +6,39 @@
  */
 import { setMaxListeners } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Agent } from 'undici';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { GenerationRequest } from '../core/engine.js';
 import type { ClosedLoad, OpenLoad } from '../core/plan.js';
 import type { RequestRecord } from '../core/record.js';
 import { adapterFor } from '../../collectors/engines/index.js';
+import { agentFor, preconnect } from './connections.js';
 import { executeRequest, type RequestContext, type RequestMeta } from './execute-request.js';
 import { syntheticPrompt } from './prompts.js';
 import { RecordBatcher } from './record-batcher.js';
-import { isUserActive, nextActiveOffset, peakUsers } from './user-profile.js';
+import { isUserActive, maxStreams, nextActiveOffset, peakUsers } from './user-profile.js';
 import { Watchdog } from './watchdog.js';
 import {
   SHARED_IN_FLIGHT,
   SHARED_REQUESTS_CLAIMED,
   type CoordinatorMessage,
+  type PrepareTask,
   type WorkerMessage,
   type WorkerResult,
   type WorkerTask,
 } from './worker-protocol.js';
 
-export default function streamWorker(task: WorkerTask | { ping: true }): Promise<WorkerResult | 'pong'> {
+export default function streamWorker(task: WorkerTask | PrepareTask | { ping: true }): Promise<WorkerResult | number | 'pong'> {
   if ('ping' in task) return Promise.resolve('pong'); // WorkerPool.warm(): the module is loaded now
+  if ('prepare' in task) return prepareConnections(task);
   return runStream(task, systemClock);
+}
+
+/** Before a closed-loop phase: open this worker's share of connections (see connections.ts). */
+function prepareConnections(task: PrepareTask): Promise<number> {
+  const origin = new URL(task.url).origin;
+  const basePath = new URL(task.url).pathname.replace(/\/$/, '');
+  const agent = agentFor(origin, task.connectTimeoutMs, task.connections);
+  return preconnect(agent, origin, basePath + task.healthPath, task.connections, task.connectTimeoutMs);
 }
 
 /** Exported so tests can drive the loop in-process. */
@@ -43,18 +53,7 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
   const adapter = adapterFor(task.target.engine);
   const origin = new URL(task.target.url).origin;
   const basePath = new URL(task.target.url).pathname.replace(/\/$/, '');
-  const agent = new Agent({
-    // One connection per stream this worker can have open. Without a cap, a user that sends again the
-    // moment its response ends finds its socket not yet released, and undici opens a new connection for
-    // every request: connect time lands in the schedule lag and sockets pile up.
-    connections: maxStreams(task),
-    pipelining: 1,
-    keepAliveTimeout: 30_000,
-    connect: { timeout: task.workload.connectTimeoutMs },
-    // Our watchdog owns first-token and idle timeouts; undici's would fire with less precise meaning.
-    headersTimeout: 0,
-    bodyTimeout: 0,
-  });
+  const agent = agentFor(origin, task.workload.connectTimeoutMs, maxStreams(task));
   const watchdog = new Watchdog(task.workload.firstTokenTimeoutMs, task.workload.idleTimeoutMs, () => clock.nowMs());
   const batcher = new RecordBatcher(task.port);
   const context: RequestContext = {
@@ -146,7 +145,6 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
     if (graceTimer) clearTimeout(graceTimer);
     batcher.close();
     watchdog.stop();
-    await agent.close().catch(() => agent.destroy());
     task.port.postMessage({ type: 'done' } satisfies WorkerMessage);
     task.port.close();
     delay.disable();
@@ -158,16 +156,6 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
     eventLoopDelayP99Ms: nsToMs(delay.percentile(99)),
     eventLoopDelayMaxMs: nsToMs(delay.max),
   };
-}
-
-/** The most requests this worker can have in flight at once. */
-function maxStreams(task: WorkerTask): number {
-  const load = task.phase.load;
-  if (load.kind === 'open') return Math.max(1, load.maxInFlight);
-  const peak = peakUsers(load.users);
-  let mine = 0;
-  for (let user = task.workerIndex; user < peak; user += task.workerCount) mine++;
-  return Math.max(1, mine);
 }
 
 type Send = (meta: RequestMeta) => Promise<RequestRecord>;

@@ -1,5 +1,5 @@
 /** When a closed-loop user is active under a piecewise-linear users profile. */
-import { usersAt, type ClosedLoad } from '../core/plan.js';
+import { usersAt, type ClosedLoad, type Phase } from '../core/plan.js';
 
 const EPSILON = 1e-9;
 
@@ -26,4 +26,14 @@ export function nextActiveOffset(profile: ClosedLoad['users'], user: number, fro
 /** The largest number of users the profile ever asks for. */
 export function peakUsers(profile: ClosedLoad['users']): number {
   return Math.max(0, ...profile.map(([, users]) => Math.ceil(users - EPSILON)));
+}
+
+/** The most requests this worker can have in flight at once. */
+export function maxStreams(task: { phase: Phase; workerIndex: number; workerCount: number }): number {
+  const load = task.phase.load;
+  if (load.kind === 'open') return Math.max(1, load.maxInFlight);
+  const peak = peakUsers(load.users);
+  let mine = 0;
+  for (let user = task.workerIndex; user < peak; user += task.workerCount) mine++;
+  return Math.max(1, mine);
 }

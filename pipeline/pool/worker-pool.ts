@@ -7,11 +7,13 @@ import { MessageChannel } from 'node:worker_threads';
 import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { BenchError } from '../core/errors.js';
+import { maxStreams } from './user-profile.js';
 import type { RequestRecord } from '../core/record.js';
 import {
   SHARED_IN_FLIGHT,
   SHARED_SLOTS,
   type CoordinatorMessage,
+  type PrepareTask,
   type WorkerMessage,
   type WorkerResult,
   type WorkerTask,
@@ -52,6 +54,26 @@ export class WorkerPool {
     const pings: Promise<unknown>[] = [];
     for (let i = 0; i < this.workerCount; i++) pings.push(this.#piscina.run({ ping: true }));
     await Promise.all(pings);
+  }
+
+  /**
+   * Opens each worker's connections before a closed-loop phase, so its users do not all connect in the same
+   * instant the phase starts. Each thread keeps one agent across tasks (connections.ts).
+   */
+  async prepare(input: PhaseTaskInput, healthPath: string): Promise<number> {
+    if (input.phase.load.kind !== 'closed') return 0;
+    const tasks: Promise<number>[] = [];
+    for (let workerIndex = 0; workerIndex < this.workerCount; workerIndex++) {
+      const task: PrepareTask = {
+        prepare: true,
+        url: input.target.url,
+        healthPath,
+        connections: maxStreams({ phase: input.phase, workerIndex, workerCount: this.workerCount }),
+        connectTimeoutMs: input.workload.connectTimeoutMs,
+      };
+      tasks.push(this.#piscina.run(task) as Promise<number>);
+    }
+    return (await Promise.all(tasks)).reduce((sum, n) => sum + n, 0);
   }
 
   /** Requests in flight right now across all workers of the running phase. */

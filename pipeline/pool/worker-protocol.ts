@@ -32,6 +32,15 @@ export interface WorkerTask {
   readonly port: MessagePort;
 }
 
+/** Opens connections ahead of a phase (one GET of the health endpoint per connection). */
+export interface PrepareTask {
+  readonly prepare: true;
+  readonly url: string;
+  readonly healthPath: string;
+  readonly connections: number;
+  readonly connectTimeoutMs: number;
+}
+
 export type CoordinatorMessage = { readonly type: 'stop'; readonly reason: string };
 
 export type WorkerMessage =

@@ -164,23 +164,22 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
     await pool.warm();
     for (const phase of plan.phases) {
       if (abortReason) break;
+      const input = {
+        runId,
+        phase,
+        phaseStartMs: 0,
+        target: plan.target,
+        workload: plan.workload,
+        networkRttMs,
+        gracefulStopMs: options.gracefulStopMs ?? 30_000,
+        ...(apiKey ? { apiKey } : {}),
+        ...(prompts ? { prompts } : {}),
+      };
+      await pool.prepare(input, adapter.healthPath ?? '/');
       const phaseStartMs = clock.nowMs() + 20;
       const progress = startProgress(phase, phaseStartMs);
       try {
-        const results = await pool.runPhase(
-          {
-            runId,
-            phase,
-            phaseStartMs,
-            target: plan.target,
-            workload: plan.workload,
-            networkRttMs,
-            gracefulStopMs: options.gracefulStopMs ?? 30_000,
-            ...(apiKey ? { apiKey } : {}),
-            ...(prompts ? { prompts } : {}),
-          },
-          onRecords,
-        );
+        const results = await pool.runPhase({ ...input, phaseStartMs }, onRecords);
         for (const result of results) {
           sent += result.sent;
           dropped += result.dropped;

@@ -7,6 +7,8 @@ import { Command } from 'commander';
 import { applyOverrides, compileScenario, loadScenario } from '../../pipeline/scenario/index.js';
 import { runBenchmark } from '../../pipeline/run/run-benchmark.js';
 import { createProgressDisplay } from '../progress.js';
+import { createMonitor } from '../../collectors/resources/monitor.js';
+import { newRunId } from '../../pipeline/run/run-id.js';
 import { renderSummaryTable } from '../summary-table.js';
 
 export function demoCommand(): Command {
@@ -33,7 +35,13 @@ export function demoCommand(): Command {
         const onSigint = () => interrupt.abort();
         process.once('SIGINT', onSigint);
         try {
-          const { result, dir } = await runBenchmark(compileScenario(scenario), {
+          const plan = compileScenario(scenario);
+          const runId = newRunId();
+          // Resources too, so the first look shows host, client and the simulator's vLLM /metrics side by side.
+          const monitor = createMonitor({ runId, engine: 'vllm', engineBaseUrl: sim.url, gpu: 'auto' });
+          const { result, dir } = await runBenchmark(plan, {
+            runId,
+            monitor,
             scenarioName: 'demo',
             scenario: scenario as unknown as Record<string, unknown>,
             ...(options.out ? { outDir: options.out } : {}),

@@ -8,6 +8,7 @@ import type { EngineAdapter, GenerationRequest, HttpRequestSpec, ServerReport } 
 import { computeRequestMetrics } from '../core/request-metrics.js';
 import type { ChunkLogEntry, ErrorKind, RequestRecord } from '../core/record.js';
 import { onAbort } from './abort-fanout.js';
+import type { DispatchPacer } from './dispatch-pacer.js';
 import { exchange } from './http-exchange.js';
 import { errorKindOfTransport } from './transport-errors.js';
 import type { Watchdog } from './watchdog.js';
@@ -21,6 +22,8 @@ export interface RequestContext {
   readonly runId: string;
   readonly workerIndex: number;
   readonly networkRttMs: number;
+  /** Spreads sends that fall due together over loop turns (see dispatch-pacer.ts); none in unit tests. */
+  readonly pacer?: DispatchPacer;
   /** Path prefix of the target URL (e.g. "/proxy" for http://host/proxy), prepended to every request path. */
   readonly basePath: string;
 }
@@ -119,6 +122,8 @@ export async function executeRequest(
     }
   };
 
+  const wait = context.pacer?.turn();
+  if (wait) await wait;
   record.t_dispatch = clock.nowMs();
   const spec = withBasePath(adapter.buildRequest(request), context.basePath);
   const attempt = () => exchange(

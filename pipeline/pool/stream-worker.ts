@@ -12,6 +12,7 @@ import type { ClosedLoad, OpenLoad } from '../core/plan.js';
 import type { RequestRecord } from '../core/record.js';
 import { adapterFor } from '../../collectors/engines/index.js';
 import { agentFor, preconnect } from './connections.js';
+import { DispatchPacer } from './dispatch-pacer.js';
 import { executeRequest, type RequestContext, type RequestMeta } from './execute-request.js';
 import { syntheticPrompt } from './prompts.js';
 import { RecordBatcher } from './record-batcher.js';
@@ -66,6 +67,7 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
     workerIndex: task.workerIndex,
     networkRttMs: task.networkRttMs,
     basePath,
+    pacer: new DispatchPacer(),
   };
   // Requests are cancelled after the phase's end plus the graceful stop window.
   const cancel = new AbortController();

@@ -3,6 +3,8 @@
  * performance.timeOrigin + performance.now(). Each worker thread has its own timeOrigin, so epoch values
  * (not raw performance.now()) are what cross threads. Tests inject a Clock instead of sleeping.
  */
+import { onAbort } from './abort-fanout.js';
+
 export interface Clock {
   /** Epoch milliseconds, monotonic within this thread. */
   nowMs(): number;
@@ -17,16 +19,18 @@ export const systemClock: Clock = {
       if (signal?.aborted) return resolve();
       const delayMs = atMs - (performance.timeOrigin + performance.now());
       if (delayMs <= 0) return resolve();
-      const onAbort = () => {
-        clearTimeout(timer);
-        resolve();
-      };
+      // One listener per signal however many sleep on it (a thousand users waiting for a ramp): see onAbort.
+      const unsubscribe = signal
+        ? onAbort(signal, () => {
+            clearTimeout(timer);
+            resolve();
+          })
+        : undefined;
       // setTimeout fires up to ~1 ms late; absolute deadlines keep that error from accumulating.
       const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
+        unsubscribe?.();
         resolve();
       }, delayMs);
-      signal?.addEventListener('abort', onAbort, { once: true });
     });
   },
 };

@@ -7,7 +7,7 @@ import type { Clock } from '../core/clock.js';
 import type { EngineAdapter, GenerationRequest, HttpRequestSpec, ServerReport } from '../core/engine.js';
 import { computeRequestMetrics } from '../core/request-metrics.js';
 import type { ChunkLogEntry, ErrorKind, RequestRecord } from '../core/record.js';
-import { onAbort } from './abort-fanout.js';
+import { onAbort } from '../core/abort-fanout.js';
 import type { DispatchPacer } from './dispatch-pacer.js';
 import { exchange } from './http-exchange.js';
 import { errorKindOfTransport } from './transport-errors.js';

@@ -4,7 +4,6 @@
  * deadline absolute. Finished records go to the coordinator in batches; the task resolves when every
  * request this worker started has its record.
  */
-import { setMaxListeners } from 'node:events';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { GenerationRequest } from '../core/engine.js';
@@ -71,8 +70,6 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
   };
   // Requests are cancelled after the phase's end plus the graceful stop window.
   const cancel = new AbortController();
-  // Every in-flight request and every sleeping user listens on these: thousands of listeners are expected.
-  setMaxListeners(0, stop.signal, cancel.signal);
   stop.signal.addEventListener('abort', () => cancel.abort(stop.signal.reason), { once: true });
 
   const counters = { sent: 0, dropped: 0, sequence: 0 };

@@ -55,7 +55,10 @@ export interface StreamPlan {
   readonly tokensPerChunk?: number;
   /** Written in the same write as the first content chunk (e.g. a role-only chunk). */
   preamble?(state: GenerationState): string;
-  /** One content chunk carrying `tokens` (already appended to state); `last` when no token follows. */
+  /**
+   * One content chunk carrying `tokens` (already appended to state); `last` when no token follows. The array
+   * is reused for the next chunk: read it during the call, do not keep it.
+   */
   chunk(tokens: readonly SimToken[], state: GenerationState, last: boolean): string;
   /** After the last content chunk: finish and usage events, then the terminator. */
   epilogue(state: GenerationState): string;

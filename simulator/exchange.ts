@@ -1,7 +1,12 @@
 /**
  * One HTTP request/response as the ground truth sees it: every write goes through here, and the stamps are
- * taken right after the bytes are handed to the socket (res.write), on the same clock the client uses
+ * taken right after the bytes were handed to the kernel, on the same clock the client uses
  * (performance.timeOrigin + performance.now()).
+ *
+ * Why writes are flushed by hand: node:http's res.write corks the socket and uncorks it on process.nextTick,
+ * so when one engine step writes hundreds of tokens, every stamp would be taken before any of those bytes
+ * left the process. Corking around the write ourselves keeps the chunk-size line, the data and the CRLF in
+ * one writev (one TCP segment, as before), sends it now, and spares node its per-write nextTick.
  */
 import type { ServerResponse } from 'node:http';
 import type { FaultKind } from './faults.js';
@@ -55,23 +60,33 @@ export class Exchange {
   /** A body write that carries `tokens` generated tokens. */
   writeTokens(text: string, tokens: number): void {
     if (this.closed) return;
+    this.#writeNow(text);
+    this.#stampTokens(tokens, this.#nowMs());
+  }
+
+  /**
+   * The last token chunk and the response's end (`tail`: epilogue and terminator) in one write, as node sends
+   * a write followed by end() in the same tick; the token and done stamps are taken after it.
+   */
+  endWithTokens(text: string, tokens: number, tail: string): void {
+    if (this.closed) return;
+    // write() leaves the socket corked until the next tick; end() appends the terminating chunk and flushes
+    // everything in one writev now (node's later uncork finds nothing to do).
     this.#res.write(text);
+    this.#res.end(tail);
     const nowMs = this.#nowMs();
-    if (tokens > 0) {
-      if (this.record.first_token_ms === null) this.record.first_token_ms = nowMs;
-      this.record.last_token_ms = nowMs;
-      this.record.output_tokens += tokens;
-      this.record.chunks++;
-    }
+    this.#stampTokens(tokens, nowMs);
+    this.record.done_ms = nowMs;
+    this.#finish();
   }
 
   /** A body write without tokens (role chunk, malformed event). */
   write(text: string): void {
     if (this.closed) return;
-    this.#res.write(text);
+    this.#writeNow(text);
   }
 
-  /** Ends the response with `text` (may be empty). */
+  /** Ends the response with `text` (may be empty); end() flushes the socket itself. */
   end(text = ''): void {
     if (this.closed) return;
     this.#res.end(text);
@@ -103,6 +118,27 @@ export class Exchange {
     this.#res.destroy();
     // The socket too: with keep-alive a destroyed response alone could leave the client waiting.
     this.#res.socket?.destroy();
+  }
+
+  /** res.write, flushed to the kernel before returning (see the header comment). */
+  #writeNow(text: string): void {
+    const socket = this.#res.socket;
+    // No socket yet: a pipelined response queued behind another; node sends it when its turn comes.
+    if (!socket) {
+      this.#res.write(text);
+      return;
+    }
+    socket.cork();
+    this.#res.write(text);
+    socket.uncork();
+  }
+
+  #stampTokens(tokens: number, nowMs: number): void {
+    if (tokens <= 0) return;
+    if (this.record.first_token_ms === null) this.record.first_token_ms = nowMs;
+    this.record.last_token_ms = nowMs;
+    this.record.output_tokens += tokens;
+    this.record.chunks++;
   }
 
   #finish(): void {

@@ -3,6 +3,7 @@
  * chunk through the dialect's framing as the model produces it, and ends, breaks or abandons the response.
  * Everything timing-related for every engine lives here, once.
  */
+import type { JobListener, JobSpec } from './engine-driver.js';
 import type { Exchange } from './exchange.js';
 import type { GenerationSpec, GenerationState, SimCore, StreamPlan, UnaryPlan } from './dialect.js';
 import { faultKinds, type FaultPlan } from './faults.js';
@@ -77,47 +78,60 @@ function streamTokens(
   if (!plan.headersWithFirstWrite) exchange.head(200, headers, true);
   const tokensPerChunk = Math.max(1, plan.tokensPerChunk ?? 1);
   const source = new TokenStream(deriveSeed(core.options.seed, core.nextSequence()));
-  let pending: SimToken[] = [];
+  // Reused for every chunk: plan.chunk only reads it during the call.
+  const pending: SimToken[] = [];
   let wroteContent = false;
 
-  const jobId = core.driver.submit(
-    { promptTokens: spec.promptTokens, outputTokens: spec.targetTokens, arrivalMs, ...(faults.stall ? { stall: faults.stall } : {}) },
-    {
-      onAdmitted(slot) {
-        state.admittedMs = core.nowMs();
-        state.slot = slot;
-      },
-      onToken(index, last) {
-        produceToken(core, state, source, pending);
-        // The first token goes out alone (TTFT); then every `tokensPerChunk` tokens, and whatever is left at the end.
-        if (!(index === 1 || pending.length >= tokensPerChunk || last)) return;
-        const tokens = pending;
-        pending = [];
-        if (plan.headersWithFirstWrite) exchange.head(200, headers, false);
-        const preamble = !wroteContent && plan.preamble ? plan.preamble(state) : '';
-        wroteContent = true;
-        exchange.writeTokens(preamble + plan.chunk(tokens, state, last), tokens.length);
-        const emitted = state.tokens.length;
-
-        if (faults.malformedAfterTokens === emitted) exchange.write(plan.malformed(state));
-        if (faults.disconnectAfterTokens === emitted) {
-          core.driver.cancel(jobId);
-          exchange.destroy();
-          return settle({ ok: false, failure: 'disconnect' });
-        }
-        if (faults.midStreamErrorAfterTokens === emitted) {
-          core.driver.cancel(jobId);
-          exchange.end(plan.midStreamError('simulated engine failure mid-stream (injected fault)', state));
-          return settle({ ok: false, failure: 'mid_stream_error' });
-        }
-        if (last) {
-          exchange.record.finish_reason = state.finishReason;
-          exchange.end(plan.epilogue(state));
-          settle(faults.malformedAfterTokens !== undefined ? { ok: false, failure: 'malformed' } : { ok: true });
-        }
-      },
+  const settleDone = (): void => {
+    settle(faults.malformedAfterTokens !== undefined ? { ok: false, failure: 'malformed' } : { ok: true });
+  };
+  const listener: JobListener = {
+    onAdmitted(slot) {
+      state.admittedMs = core.nowMs();
+      state.slot = slot;
     },
-  );
+    onToken(index, last) {
+      produceToken(core, state, source, pending);
+      // The first token goes out alone (TTFT); then every `tokensPerChunk` tokens, and whatever is left at the end.
+      if (!(index === 1 || pending.length >= tokensPerChunk || last)) return;
+      if (plan.headersWithFirstWrite) exchange.head(200, headers, false);
+      const preamble = !wroteContent && plan.preamble ? plan.preamble(state) : '';
+      wroteContent = true;
+      const text = preamble + plan.chunk(pending, state, last);
+      const tokens = pending.length;
+      pending.length = 0;
+      const emitted = state.tokens.length;
+      const faultHere = faults.malformedAfterTokens === emitted || faults.disconnectAfterTokens === emitted || faults.midStreamErrorAfterTokens === emitted;
+      if (last && !faultHere) {
+        // The last chunk leaves with the epilogue in one write, as it always has.
+        exchange.record.finish_reason = state.finishReason;
+        exchange.endWithTokens(text, tokens, plan.epilogue(state));
+        return settleDone();
+      }
+      exchange.writeTokens(text, tokens);
+      if (faultHere) breakStream(emitted, last);
+    },
+  };
+  /** The faults planned right after `emitted` tokens, in order: malformed event, disconnect, mid-stream error. */
+  const breakStream = (emitted: number, last: boolean): void => {
+    if (faults.malformedAfterTokens === emitted) exchange.write(plan.malformed(state));
+    if (faults.disconnectAfterTokens === emitted) {
+      core.driver.cancel(jobId);
+      exchange.destroy();
+      return settle({ ok: false, failure: 'disconnect' });
+    }
+    if (faults.midStreamErrorAfterTokens === emitted) {
+      core.driver.cancel(jobId);
+      exchange.end(plan.midStreamError('simulated engine failure mid-stream (injected fault)', state));
+      return settle({ ok: false, failure: 'mid_stream_error' });
+    }
+    if (last) {
+      exchange.record.finish_reason = state.finishReason;
+      exchange.end(plan.epilogue(state));
+      settleDone();
+    }
+  };
+  const jobId = core.driver.submit(jobSpec(spec.promptTokens, spec.targetTokens, arrivalMs, faults), listener);
   exchange.onClientClose(() => {
     core.driver.cancel(jobId);
     settle({ ok: false, failure: 'client_closed' });
@@ -134,8 +148,7 @@ function answerOnce(
   settle: (outcome: Outcome) => void,
 ): void {
   const source = new TokenStream(deriveSeed(core.options.seed, core.nextSequence()));
-  const spec = { promptTokens: state.promptTokens, outputTokens: state.targetTokens, arrivalMs, ...(faults.stall ? { stall: faults.stall } : {}) };
-  const jobId = core.driver.submit(spec, {
+  const jobId = core.driver.submit(jobSpec(state.promptTokens, state.targetTokens, arrivalMs, faults), {
     onAdmitted(slot) {
       state.admittedMs = core.nowMs();
       state.slot = slot;
@@ -159,6 +172,10 @@ function answerOnce(
     core.driver.cancel(jobId);
     settle({ ok: false, failure: 'client_closed' });
   });
+}
+
+function jobSpec(promptTokens: number, outputTokens: number, arrivalMs: number, faults: FaultPlan): JobSpec {
+  return faults.stall ? { promptTokens, outputTokens, arrivalMs, stall: faults.stall } : { promptTokens, outputTokens, arrivalMs };
 }
 
 /** Appends the next token to the state and counts it (first token: the prompt is done). */

@@ -77,11 +77,14 @@ export class LiveStats {
   maxTokensSeen = 0;
   readonly successByReason = new Map<string, number>();
   readonly failuresByKind = new Map<string, number>();
+  /** The one histogram fed per token, looked up once. */
+  readonly #itl: Histogram | undefined;
 
   constructor(buckets: HistogramBuckets) {
     const map = new Map<HistogramName, Histogram>();
     for (const [name, bounds] of Object.entries(buckets) as Array<[HistogramName, readonly number[]]>) map.set(name, new Histogram(bounds));
     this.histograms = map;
+    this.#itl = map.get('itl_s');
   }
 
   histogram(name: HistogramName): Histogram | undefined {
@@ -100,7 +103,7 @@ export class LiveStats {
   /** A token was produced; `gapMs` since the previous token of the same request (undefined for the first). */
   token(gapMs: number | undefined): void {
     this.generationTokensTotal++;
-    if (gapMs !== undefined) this.histograms.get('itl_s')?.observe(gapMs / 1000);
+    if (gapMs !== undefined) this.#itl?.observe(gapMs / 1000);
   }
 
   finished(request: FinishedRequest): void {

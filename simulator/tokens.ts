@@ -92,6 +92,9 @@ const WORDS = (
 /** Token id of vocabulary word `index` (ids start above the usual special-token range). */
 const FIRST_WORD_ID = 1000;
 
+/** One immutable token per vocabulary word, shared by every stream (no allocation per generated token). */
+const VOCABULARY: readonly SimToken[] = WORDS.map((word, index) => Object.freeze({ id: FIRST_WORD_ID + index, text: ` ${word}` }));
+
 /** Deterministic token source for one request: same seed, same tokens. */
 export class TokenStream {
   readonly #random: Random;
@@ -99,8 +102,7 @@ export class TokenStream {
     this.#random = mulberry32(seed);
   }
   next(): SimToken {
-    const index = Math.floor(this.#random() * WORDS.length);
-    return { id: FIRST_WORD_ID + index, text: ` ${WORDS[index]!}` };
+    return VOCABULARY[Math.floor(this.#random() * VOCABULARY.length)]!;
   }
 }
 

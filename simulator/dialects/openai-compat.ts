@@ -138,14 +138,22 @@ async function handleGeneration(ctx: RequestContext, flavour: OpenAiFlavour, api
   await ctx.generate(spec);
 }
 
-/** Builds this flavour's chunks for one request, keeping vLLM's key order. */
-class ChunkWriter {
+/**
+ * Builds this flavour's chunks for one request, keeping vLLM's key order. Streamed chunks are written as
+ * strings around the request's constant head (id, object, created, model) rather than JSON.stringify'd
+ * objects: they are the per-token hot path, and only the token text needs escaping. test/simulator
+ * (openai-chunks.test.ts) checks them byte for byte against the object serialization.
+ */
+export class ChunkWriter {
   readonly #flavour: OpenAiFlavour;
   readonly #request: OpenAiRequest;
   readonly #id: string;
   readonly #model: string;
   readonly #perRequestMetrics: boolean;
   readonly #continuousUsage: boolean;
+  /** `{"id":…,"object":…,"created":…,"model":…,` for the chunk object, cached per `created`. */
+  #chunkHead = '';
+  #chunkHeadCreatedS = Number.NaN;
 
   constructor(flavour: OpenAiFlavour, request: OpenAiRequest, id: string, model: string, perRequestMetrics: boolean) {
     this.#flavour = flavour;
@@ -164,11 +172,11 @@ class ChunkWriter {
       // Starlette adds the charset to text/* media types.
       contentType: `${SSE_CONTENT_TYPE}; charset=utf-8`,
       tokensPerChunk,
-      ...(chat ? { preamble: (state: GenerationState) => sseData(this.#chatChunk({ role: 'assistant', content: '' }, null, state, 0)) } : {}),
+      ...(chat ? { preamble: (state: GenerationState) => sseData(this.#chatChunk(ROLE_DELTA_JSON, null, state, 0)) } : {}),
       chunk: (tokens, state, last) => {
-        const text = joinText(tokens);
+        const text = JSON.stringify(joinText(tokens));
         const finish = last ? state.finishReason : null;
-        return sseData(chat ? this.#chatChunk({ content: text }, finish, state, state.tokens.length, tokens) : this.#completionChunk(text, finish, state, tokens));
+        return sseData(chat ? this.#chatChunk(`{"content":${text}}`, finish, state, state.tokens.length, tokens) : this.#completionChunk(text, finish, state, tokens));
       },
       epilogue: (state) => {
         let out = '';
@@ -218,32 +226,61 @@ class ChunkWriter {
     };
   }
 
+  /** The JSON of #head(state) without its closing brace, followed by a comma: every chunk starts with it. */
+  #chunkHeadJson(state: GenerationState): string {
+    if (this.#chunkHeadCreatedS !== state.createdS) {
+      this.#chunkHead = `${JSON.stringify(this.#head(state)).slice(0, -1)},`;
+      this.#chunkHeadCreatedS = state.createdS;
+    }
+    return this.#chunkHead;
+  }
+
   #stopReason(): Record<string, unknown> {
     return this.#flavour === 'openai' ? {} : { stop_reason: null };
   }
 
-  #completionChunk(text: string, finish: string | null, state: GenerationState, tokens: readonly SimToken[]): string {
-    const choice: Record<string, unknown> = { index: 0, text, logprobs: null, finish_reason: finish };
-    if (this.#flavour !== 'openai') choice.stop_reason = null;
+  /** `textJson` is the chunk's text, already JSON-encoded. */
+  #completionChunk(textJson: string, finish: string | null, state: GenerationState, tokens: readonly SimToken[]): string {
+    let json = `${this.#chunkHeadJson(state)}"choices":[{"index":0,"text":${textJson},"logprobs":null,"finish_reason":${finishJson(finish)}`;
+    if (this.#flavour !== 'openai') json += ',"stop_reason":null';
     if (this.#flavour === 'vllm') {
       // Recent vLLM: prompt_token_ids on the first chunk and token_ids per chunk when return_token_ids, else null.
+      const ids = this.#request.returnTokenIds;
       const first = state.tokens.length === tokens.length;
-      choice.prompt_token_ids = this.#request.returnTokenIds && first ? promptTokenIds(state.promptTokens) : null;
-      choice.token_ids = this.#request.returnTokenIds ? tokens.map((t) => t.id) : null;
+      json += `,"prompt_token_ids":${ids && first ? JSON.stringify(promptTokenIds(state.promptTokens)) : 'null'},"token_ids":${ids ? tokenIdsJson(tokens) : 'null'}`;
     }
-    const chunk: Record<string, unknown> = { ...this.#head(state), choices: [choice] };
-    if (this.#continuousUsage) chunk.usage = usage(state.promptTokens, state.tokens.length);
-    return JSON.stringify(chunk);
+    json += '}]';
+    if (this.#continuousUsage) json += `,"usage":${usageJson(state.promptTokens, state.tokens.length)}`;
+    return `${json}}`;
   }
 
-  #chatChunk(delta: Record<string, unknown>, finish: string | null, state: GenerationState, completionTokens: number, tokens?: readonly SimToken[]): string {
-    const choice: Record<string, unknown> = { index: 0, delta, logprobs: null, finish_reason: finish };
-    if (finish !== null && this.#flavour !== 'openai') choice.stop_reason = null;
-    if (tokens && this.#request.returnTokenIds && this.#flavour === 'vllm') choice.token_ids = tokens.map((t) => t.id);
-    const chunk: Record<string, unknown> = { ...this.#head(state), choices: [choice] };
-    if (this.#continuousUsage) chunk.usage = usage(state.promptTokens, completionTokens);
-    return JSON.stringify(chunk);
+  /** `deltaJson` is the delta object, already JSON-encoded. */
+  #chatChunk(deltaJson: string, finish: string | null, state: GenerationState, completionTokens: number, tokens?: readonly SimToken[]): string {
+    let json = `${this.#chunkHeadJson(state)}"choices":[{"index":0,"delta":${deltaJson},"logprobs":null,"finish_reason":${finishJson(finish)}`;
+    if (finish !== null && this.#flavour !== 'openai') json += ',"stop_reason":null';
+    if (tokens && this.#request.returnTokenIds && this.#flavour === 'vllm') json += `,"token_ids":${tokenIdsJson(tokens)}`;
+    json += '}]';
+    if (this.#continuousUsage) json += `,"usage":${usageJson(state.promptTokens, completionTokens)}`;
+    return `${json}}`;
   }
+}
+
+/** The chat role chunk's delta (written with the first token). */
+const ROLE_DELTA_JSON = '{"role":"assistant","content":""}';
+
+function finishJson(finish: string | null): string {
+  return finish === null ? 'null' : JSON.stringify(finish);
+}
+
+function tokenIdsJson(tokens: readonly SimToken[]): string {
+  let json = '[';
+  for (let i = 0; i < tokens.length; i++) json += i === 0 ? `${tokens[i]!.id}` : `,${tokens[i]!.id}`;
+  return `${json}]`;
+}
+
+/** JSON of usage(): integer counts print the same from a template as from JSON.stringify. */
+function usageJson(promptTokens: number, completionTokens: number): string {
+  return `{"prompt_tokens":${promptTokens},"total_tokens":${promptTokens + completionTokens},"completion_tokens":${completionTokens}}`;
 }
 
 /** vLLM's UsageInfo key order: prompt_tokens, total_tokens, completion_tokens. */

@@ -5,7 +5,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
+import { readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import test from 'ava';
+import { WORKER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
 import { post, sseJson } from './sim-client.js';
 
 const ENTRY = new URL('./fixtures/llmbench.ts', import.meta.url).pathname;
@@ -28,6 +31,25 @@ test('prints "listening on http://HOST:PORT" first, serves the dialect, stops on
   child.kill('SIGTERM');
   const [code] = (await once(child, 'exit')) as [number | null];
   t.is(code, 0);
+});
+
+test('raises its own priority where the system allows it, and says so on stderr', async (t) => {
+  t.timeout(30_000);
+  if (process.platform !== 'linux') return t.pass('per-thread nice values are Linux behaviour');
+  const child = cli(['sim', '--engine', 'vllm', '--port', '0', '--ttft-ms', '5', '--itl-ms', '1']);
+  t.teardown(() => child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await once(createInterface({ input: child.stdout }), 'line');
+  const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+  const before = getPriority(0);
+  if (process.getuid?.() === 0) {
+    t.is(niceOf(child.pid!), Math.max(-20, before + WORKER_NICE_STEP));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    t.regex(stderr, new RegExp(`priority raised: nice ${before} → ${Math.max(-20, before + WORKER_NICE_STEP)}`));
+  } else {
+    t.true([before, before + WORKER_NICE_STEP].includes(niceOf(child.pid!)));
+  }
 });
 
 test('bad flags exit 2 and name the flag (in process, through main)', async (t) => {

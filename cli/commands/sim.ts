@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../../pipeline/core/errors.js';
+import { shiftThreadNice, WORKER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
 import type { Faults, PerfModel, SimEngine, SimulatorOptions } from '../../simulator/index.js';
 import { ENGINE_KINDS as SIM_ENGINES } from '../../pipeline/core/engine.js';
 
@@ -75,7 +76,11 @@ export function simCommand(): Command {
       }
       throw error;
     });
+    // The simulator stamps the ground truth the client is judged against, so it gets the CPU as readily as
+    // the client's workers do (core/thread-priority.ts); where raising is refused it keeps its priority.
+    const priority = shiftThreadNice(WORKER_NICE_STEP);
     process.stdout.write(`listening on ${sim.url}\n`);
+    if (priority) process.stderr.write(`priority raised: nice ${priority.fromNice} → ${priority.toNice}\n`);
     const mode = options.fixed ? `fixed latency: ttft ${options.fixed.ttftMs} ms, itl ${options.fixed.itlMs} ms` : 'continuous-batching model';
     process.stderr.write(`simulating ${options.engine} (model "${options.model}", ${mode}); ground truth at ${sim.url}/__sim/requests; Ctrl-C stops\n`);
     await new Promise<void>((resolve) => {

@@ -9,6 +9,7 @@ import { computeRequestMetrics } from '../core/request-metrics.js';
 import type { ChunkLogEntry, ErrorKind, RequestRecord } from '../core/record.js';
 import { onAbort } from '../core/abort-fanout.js';
 import type { DispatchPacer } from './dispatch-pacer.js';
+import { ChunkLog } from './chunk-log.js';
 import { exchange } from './http-exchange.js';
 import { errorKindOfTransport } from './transport-errors.js';
 import type { Watchdog } from './watchdog.js';
@@ -74,7 +75,7 @@ export async function executeRequest(
   const parser = request.stream ? adapter.createStreamParser(request) : undefined;
   const decoder = new TextDecoder();
   const bodyParts: string[] = [];
-  const chunks: ChunkLogEntry[] = [];
+  const chunkLog = new ChunkLog();
   let report: ServerReport = { raw: {} };
   let clientTokens = 0;
   let allCounted = true;
@@ -107,7 +108,7 @@ export async function executeRequest(
           }
           record.t_last_token = atMs;
           clientTokens += event.tokens;
-          chunks.push([round3(atMs - (record.t_send ?? atMs)), event.tokens]);
+          chunkLog.push(round3(atMs - (record.t_send ?? atMs)), event.tokens);
           break;
         case 'report':
           report = mergeReports(report, event.report);
@@ -168,6 +169,7 @@ export async function executeRequest(
   if (parser && status < 400 && status > 0 && !outcome.error) handleEvents(outcome.endMs, parser.push(tail).concat(parser.finish()));
   else if (tail) bodyParts.push(tail);
 
+  const chunks = chunkLog.entries();
   if (outcome.error) {
     const reason = controller.signal.reason;
     const failure =

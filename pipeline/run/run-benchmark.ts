@@ -21,7 +21,8 @@ import { LiveStats, type LiveSnapshot } from './live-stats.js';
 import { preflight } from './preflight.js';
 import { RunDirectory } from './run-directory.js';
 import { newRunId } from './run-id.js';
-import { SummaryCollector, type RequestSlo } from './summary-collector.js';
+import { COORDINATOR_NICE_STEP, shiftThreadNice, type PriorityChange } from '../core/thread-priority.js';
+import { streamGapsOf, SummaryCollector, type RequestSlo } from './summary-collector.js';
 import { validityChecks } from './validity.js';
 import { hostInfo, resourcesSection, stageSummaries } from './result-sections.js';
 import { toolVersion } from '../core/version.js';
@@ -126,11 +127,12 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
         warmupCount++;
         continue;
       }
-      overall.add(record);
+      const gaps = record.stream && record.status === 'ok' ? streamGapsOf(record) : undefined;
+      overall.add(record, gaps);
       windows.add(record);
       let stage = stageCollectors.get(record.stage_index);
       if (!stage) stageCollectors.set(record.stage_index, (stage = new SummaryCollector(slos)));
-      stage.add(record);
+      stage.add(record, gaps);
     }
     checkAbort();
   };
@@ -160,8 +162,12 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   let sent = 0;
   let dropped = 0;
   let failure: unknown;
+  let priority: PriorityChange | undefined;
+  let workerNice: number | undefined;
   try {
     await pool.warm();
+    // After the workers exist, so they keep their priority (see core/thread-priority.ts).
+    priority = shiftThreadNice(COORDINATOR_NICE_STEP);
     for (const phase of plan.phases) {
       if (abortReason) break;
       const input = {
@@ -184,6 +190,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
           sent += result.sent;
           dropped += result.dropped;
           eventLoopP99s.push(result.eventLoopDelayP99Ms);
+          if (result.nice !== undefined) workerNice = Math.max(workerNice ?? result.nice, result.nice);
         }
       } finally {
         progress.stop();
@@ -196,6 +203,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
     options.signal?.removeEventListener('abort', onSignal);
     if (thresholdTimer) clearInterval(thresholdTimer);
     await pool.close();
+    priority?.restore();
   }
   const wallMs = clock.nowMs() - wallStartMs;
   const cpu = process.cpuUsage(cpuStart);
@@ -237,6 +245,8 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
       event_loop_delay_p99_ms: eventLoopP99s.length ? Math.max(...eventLoopP99s) : null,
       client_cpu_pct: clientCpuShare === null ? null : clientCpuShare * 100 * availableParallelism(),
       dropped_arrivals: dropped,
+      ...(priority ? { coordinator_nice: priority.toNice } : {}),
+      ...(workerNice !== undefined ? { worker_nice: workerNice } : {}),
     },
     summary,
     stages,

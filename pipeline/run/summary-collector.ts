@@ -14,6 +14,34 @@ export interface RequestSlo {
   readonly value: number;
 }
 
+/** What one streamed record adds to the pooled gap statistics and the jitter section. */
+export interface StreamGaps {
+  readonly itlGapsMs: readonly number[];
+  readonly iclGapsMs: readonly number[];
+  /** Coefficient of variation of this request's per-token gaps; absent with fewer than two chunk gaps. */
+  readonly itlCv?: number;
+  /** Chunk gaps longer than three times this request's median chunk gap. */
+  readonly stalls: number;
+}
+
+export function streamGapsOf(record: RequestRecord): StreamGaps {
+  const { itlGapsMs, iclGapsMs } = gapsOf(record.chunks);
+  if (iclGapsMs.length < 2) return { itlGapsMs, iclGapsMs, stalls: 0 };
+  // One pass for the CV of this request's per-token gaps; the median needs a sort, of the (few) chunk gaps only.
+  let sum = 0;
+  let sumSquares = 0;
+  for (const gap of itlGapsMs) {
+    sum += gap;
+    sumSquares += gap * gap;
+  }
+  const meanGapMs = sum / itlGapsMs.length;
+  const itlCv = meanGapMs > 0 ? Math.sqrt(Math.max(sumSquares / itlGapsMs.length - meanGapMs * meanGapMs, 0)) / meanGapMs : undefined;
+  let stalls = 0;
+  const medianGapMs = percentileSorted(Float64Array.from(iclGapsMs).sort(), 0.5);
+  if (medianGapMs > 0) for (const gap of iclGapsMs) if (gap > 3 * medianGapMs) stalls++;
+  return itlCv === undefined ? { itlGapsMs, iclGapsMs, stalls } : { itlGapsMs, iclGapsMs, itlCv, stalls };
+}
+
 type PooledMetric = 'itl_pooled_ms' | 'icl_pooled_ms';
 
 export class SummaryCollector {
@@ -34,7 +62,8 @@ export class SummaryCollector {
 
   constructor(private readonly slos: readonly RequestSlo[] = []) {}
 
-  add(record: RequestRecord): void {
+  /** `gaps` may be passed in when several collectors take the same record, so they are computed once. */
+  add(record: RequestRecord, gaps?: StreamGaps): void {
     const startMs = record.t_send ?? record.t_intended;
     if (startMs < this.#firstSendMs) this.#firstSendMs = startMs;
     const endMs = record.t_done ?? startMs;
@@ -66,29 +95,17 @@ export class SummaryCollector {
       }
     }
     if (this.slos.every((slo) => meets(record.metrics[slo.metric], slo))) this.#good++;
-    if (record.stream) this.#addGaps(record);
+    if (record.stream) this.#addGaps(gaps ?? streamGapsOf(record));
   }
 
-  #addGaps(record: RequestRecord): void {
-    const { itlGapsMs, iclGapsMs } = gapsOf(record.chunks);
-    for (const gap of itlGapsMs) this.#push('itl_pooled_ms', gap);
-    for (const gap of iclGapsMs) this.#push('icl_pooled_ms', gap);
-    if (iclGapsMs.length >= 2) {
-      // One pass for the CV of this request's per-token gaps; the median needs a sort, of the (few) chunk gaps only.
-      let sum = 0;
-      let sumSquares = 0;
-      for (const gap of itlGapsMs) {
-        sum += gap;
-        sumSquares += gap * gap;
-      }
-      const meanGapMs = sum / itlGapsMs.length;
-      if (meanGapMs > 0) {
-        this.#itlCvSum += Math.sqrt(Math.max(sumSquares / itlGapsMs.length - meanGapMs * meanGapMs, 0)) / meanGapMs;
-        this.#itlCvCount++;
-      }
-      const medianGapMs = percentileSorted(Float64Array.from(iclGapsMs).sort(), 0.5);
-      if (medianGapMs > 0) for (const gap of iclGapsMs) if (gap > 3 * medianGapMs) this.#stalls++;
+  #addGaps(gaps: StreamGaps): void {
+    for (const gap of gaps.itlGapsMs) this.#push('itl_pooled_ms', gap);
+    for (const gap of gaps.iclGapsMs) this.#push('icl_pooled_ms', gap);
+    if (gaps.itlCv !== undefined) {
+      this.#itlCvSum += gaps.itlCv;
+      this.#itlCvCount++;
     }
+    this.#stalls += gaps.stalls;
   }
 
   #push(name: RequestMetric | PooledMetric, value: number): void {

@@ -10,6 +10,7 @@ import { startSimulator } from '../../simulator/index.js';
 import { RUNTIME_METRICS, type RequestRecord } from '../../pipeline/core/record.js';
 import type { RunResult } from '../../pipeline/core/run-result.js';
 import { runCli } from '../helpers/cli.js';
+import { COORDINATOR_NICE_STEP, WORKER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
 
 const ENGINES = ['ollama', 'vllm', 'tgi', 'llamacpp', 'openai', 'sglang'] as const;
 
@@ -23,6 +24,14 @@ for (const engine of ENGINES) {
     t.is(result.code, 0, result.stderr);
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as RunResult;
     t.is(run.summary.requests.ok, 40);
+    // The coordinator thread yields to the measuring workers (core/thread-priority.ts); Linux only.
+    if (process.platform === 'linux') {
+      t.true(run.client_health.coordinator_nice! >= COORDINATOR_NICE_STEP, String(run.client_health.coordinator_nice));
+      // Raised where the system allows it (root in CI), otherwise where it started.
+      const { coordinator_nice: coordinatorNice, worker_nice: workerNice } = run.client_health;
+      t.true(workerNice! < coordinatorNice!, `${workerNice} < ${coordinatorNice}`);
+      if (process.getuid?.() === 0) t.is(coordinatorNice! - workerNice!, COORDINATOR_NICE_STEP - WORKER_NICE_STEP);
+    }
     for (const metric of RUNTIME_METRICS) {
       t.is(run.summary.metrics[metric]?.count, 40, metric);
       t.truthy(run.summary.metrics[metric]?.sources, `${metric} has its source`);

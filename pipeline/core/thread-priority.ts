@@ -1,0 +1,58 @@
+/**
+ * Gives the threads that take timestamps the CPU first. The coordinator (the main thread) files records,
+ * feeds sinks, samples resources and prints progress; none of that is timed. But records finish in bursts
+ * (1 000 closed-loop users that started together also finish together), and on a small machine where the
+ * client and the server share cores, a coordinator busy with such a burst takes CPU from the worker reading
+ * first tokens. The workers, for their part, lose a few milliseconds whenever another process holds both
+ * cores at the instant a send falls due or a token arrives. So the coordinator runs at a lower priority and
+ * each worker at a higher one where the system allows it (raising needs CAP_SYS_NICE or RLIMIT_NICE; when
+ * it is refused the worker stays where it was). Priority only decides who waits when two threads want a
+ * core at the same instant; it adds no CPU.
+ *
+ * Linux keeps the nice value per thread: setpriority(2) on a thread id acts on that thread alone, and
+ * os.setPriority(0, …) names the calling thread. Elsewhere a nice value is per process, so nothing is
+ * changed there.
+ */
+import { getPriority, setPriority } from 'node:os';
+
+/** The coordinator's shift: about a tenth of a core's share when it competes with a nice-0 thread. */
+export const COORDINATOR_NICE_STEP = 10;
+/** Each worker's shift: about three times a nice-0 thread's share under contention. */
+export const WORKER_NICE_STEP = -5;
+const NICE_MIN = -20;
+const NICE_MAX = 19;
+
+export interface PriorityChange {
+  readonly fromNice: number;
+  readonly toNice: number;
+  /** Puts the old nice value back where the system allows it. */
+  restore(): void;
+}
+
+/**
+ * Shifts the calling thread's nice value by `step` (positive = lower priority). Returns what changed, or
+ * undefined when nothing did (not Linux, already at the limit, or the system refused).
+ */
+export function shiftThreadNice(step: number, platform: NodeJS.Platform = process.platform): PriorityChange | undefined {
+  if (platform !== 'linux') return undefined;
+  try {
+    const fromNice = getPriority(0);
+    const toNice = Math.max(NICE_MIN, Math.min(NICE_MAX, fromNice + step));
+    if (toNice === fromNice) return undefined;
+    setPriority(0, toNice);
+    return {
+      fromNice,
+      toNice,
+      restore() {
+        try {
+          setPriority(0, fromNice);
+        } catch {
+          // Without CAP_SYS_NICE a thread may not raise its priority again; the process ends soon anyway.
+        }
+      },
+    };
+  } catch {
+    // EACCES: raising priority without the privilege, or a sandbox that forbids setpriority.
+    return undefined;
+  }
+}

@@ -1,0 +1,55 @@
+import test from 'ava';
+import { getPriority } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { COORDINATOR_NICE_STEP, shiftThreadNice } from '../../../pipeline/core/thread-priority.js';
+
+/** A thread started before the change reports its own nice value: the change must not reach it. */
+function threadNice(worker: Worker): Promise<number> {
+  return new Promise((resolve, reject) => {
+    worker.once('message', (nice: number) => resolve(nice));
+    worker.once('error', reject);
+    worker.postMessage('nice?');
+  });
+}
+
+test('off Linux nothing changes (a nice value there is per process and would shift the workers too)', (t) => {
+  const before = getPriority(0);
+  t.is(shiftThreadNice(COORDINATOR_NICE_STEP, 'darwin'), undefined);
+  t.is(getPriority(0), before);
+});
+
+test('on Linux only the calling thread is lowered; a thread started earlier keeps its priority', async (t) => {
+  if (process.platform !== 'linux') return t.pass('per-thread nice values are Linux behaviour');
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads'); const { getPriority } = require('node:os');
+     parentPort.on('message', () => parentPort.postMessage(getPriority(0)));`,
+    { eval: true },
+  );
+  t.teardown(() => worker.terminate());
+  const before = getPriority(0);
+  t.is(await threadNice(worker), before);
+
+  const change = shiftThreadNice(COORDINATOR_NICE_STEP);
+  const expected = Math.min(19, before + COORDINATOR_NICE_STEP);
+  t.is(getPriority(0), expected);
+  if (expected !== before) t.deepEqual([change?.fromNice, change?.toNice], [before, expected]);
+  t.is(await threadNice(worker), before, 'the worker thread kept its nice value');
+
+  change?.restore();
+  // Raising priority back needs CAP_SYS_NICE (root in CI); without it the thread stays lowered.
+  if (process.getuid?.() === 0) t.is(getPriority(0), before);
+});
+
+test('raising priority is refused without the privilege and then changes nothing', (t) => {
+  if (process.platform !== 'linux') return t.pass('Linux behaviour');
+  const before = getPriority(0);
+  const change = shiftThreadNice(-1);
+  if (process.getuid?.() === 0) {
+    t.is(change?.toNice, Math.max(-20, before - 1));
+    change?.restore();
+    t.is(getPriority(0), before);
+  } else {
+    // Unprivileged: allowed only within RLIMIT_NICE; either it worked exactly or nothing changed.
+    t.true(change === undefined ? getPriority(0) === before : getPriority(0) === before - 1);
+  }
+});

@@ -11,7 +11,7 @@ import { listen } from './server.js';
 export type { GroundTruthRecord } from './ground-truth.js';
 export type { FaultKind } from './faults.js';
 export type { Faults, FixedLatency, PerfModel, SimEngine, SimulatorOptions } from './options.js';
-export { DEFAULT_PERF, SIM_ENGINES, SimOptionError } from './options.js';
+export { DEFAULT_PERF, SIM_ENGINES, SimOptionError, resolveOptions as resolveSimOptions } from './options.js';
 export { countTextTokens } from './tokens.js';
 
 export interface RunningSimulator {

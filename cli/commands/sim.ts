@@ -6,6 +6,7 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../../pipeline/core/errors.js';
 import { shiftThreadNice, WORKER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
+import { warmSimulator } from '../sim-warmup.js';
 import type { Faults, PerfModel, SimEngine, SimulatorOptions } from '../../simulator/index.js';
 import { ENGINE_KINDS as SIM_ENGINES } from '../../pipeline/core/engine.js';
 
@@ -61,6 +62,7 @@ export function simCommand(): Command {
     .option('--ttft-ms <ms>', 'fixed-latency mode: time to first token (with --itl-ms)')
     .option('--itl-ms <ms>', 'fixed-latency mode: time between tokens (with --ttft-ms)')
     .option('--per-request-metrics', 'vLLM --enable-per-request-metrics: a `metrics` object on usage chunks')
+    .option('--no-warmup', 'serve at once, without first warming the hot paths on a throwaway server')
     // addCommand() does not pass the program's exitOverride down: without this a missing --engine would
     // process.exit(1) inside commander instead of reaching main()'s usage-error mapping (exit 2).
     .exitOverride();
@@ -68,19 +70,27 @@ export function simCommand(): Command {
   return command.action(async (flags: Record<string, string | boolean | undefined>) => {
     const options = toOptions(flags);
     // Loaded on use: other commands should not pay for importing the simulator.
-    const { SimOptionError, startSimulator } = await import('../../simulator/index.js');
-    const sim = await startSimulator(options).catch((error: unknown) => {
+    const { SimOptionError, resolveSimOptions, startSimulator } = await import('../../simulator/index.js');
+    const invalid = (error: unknown): never => {
       if (error instanceof SimOptionError) {
         const lines = error.problems.map((p) => `  ${FLAG_OF[p.path] ?? p.path}: ${p.message}`);
         throw new UsageError(`invalid sim flags:\n${lines.join('\n')}`, { hint: 'run `llmbench sim --help` for the flags and their units' });
       }
       throw error;
-    });
+    };
+    try {
+      resolveSimOptions(options); // bad flags are reported before any warmup runs
+    } catch (error) {
+      invalid(error);
+    }
+    const warmup = flags.warmup === false ? undefined : await warmSimulator(options);
+    const sim = await startSimulator(options).catch(invalid);
     // The simulator stamps the ground truth the client is judged against, so it gets the CPU as readily as
     // the client's workers do (core/thread-priority.ts); where raising is refused it keeps its priority.
     const priority = shiftThreadNice(WORKER_NICE_STEP);
     process.stdout.write(`listening on ${sim.url}\n`);
     if (priority) process.stderr.write(`priority raised: nice ${priority.fromNice} → ${priority.toNice}\n`);
+    if (warmup) process.stderr.write(`warmed up: ${warmup.ok}/${warmup.requests} streamed requests on a throwaway server in ${Math.round(warmup.elapsedMs)} ms\n`);
     const mode = options.fixed ? `fixed latency: ttft ${options.fixed.ttftMs} ms, itl ${options.fixed.itlMs} ms` : 'continuous-batching model';
     process.stderr.write(`simulating ${options.engine} (model "${options.model}", ${mode}); ground truth at ${sim.url}/__sim/requests; Ctrl-C stops\n`);
     await new Promise<void>((resolve) => {

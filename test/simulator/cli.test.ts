@@ -64,3 +64,21 @@ test('bad flags exit 2 and name the flag (in process, through main)', async (t) 
   t.is(await main(['sim', '--engine', 'nope']), 2);
   t.regex(errors.join('\n'), /--engine must be one of/);
 });
+
+test('warms its hot paths on a throwaway server first: the real one starts with empty ground truth; --no-warmup skips it', async (t) => {
+  t.timeout(60_000);
+  for (const warm of [true, false]) {
+    const child = cli(['sim', '--engine', 'ollama', '--port', '0', '--ttft-ms', '5', '--itl-ms', '1', ...(warm ? [] : ['--no-warmup'])]);
+    t.teardown(() => child.kill('SIGKILL'));
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const [first] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+    const url = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first)![1]!;
+    const truth = (await (await fetch(`${url}/__sim/requests`)).json()) as unknown[];
+    t.deepEqual(truth, [], 'no warmup request reached the served simulator');
+    child.kill('SIGTERM');
+    await once(child, 'exit');
+    if (warm) t.regex(stderr, /warmed up: 400\/400 streamed requests on a throwaway server in \d+ ms/);
+    else t.notRegex(stderr, /warmed up/);
+  }
+});

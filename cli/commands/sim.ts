@@ -87,6 +87,8 @@ export function simCommand(): Command {
     const sim = await startSimulator(options).catch(invalid);
     // The simulator stamps the ground truth the client is judged against, so it gets the CPU as readily as
     // the client's workers do (core/thread-priority.ts); where raising is refused it keeps its priority.
+    // Its JS thread only: raising V8's helper threads too made the client's send lag worse at 40 req/s here
+    // (they then compete with the client's worker on equal terms).
     const priority = shiftThreadNice(WORKER_NICE_STEP);
     process.stdout.write(`listening on ${sim.url}\n`);
     if (priority) process.stderr.write(`priority raised: nice ${priority.fromNice} → ${priority.toNice}\n`);

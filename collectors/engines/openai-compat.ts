@@ -80,6 +80,15 @@ class OpenAiChunkDecoder implements RecordDecoder {
       }
       if (finishReason !== undefined) events.push({ type: 'report', report: { finishReason, raw: { finish_reason: finishReason } } });
     }
+    // A stream whose every token ended inside a UTF-8 sequence carries no text at all (llama.cpp drops such
+    // chunks); its tokens first appear in the totals of the `choices: []` chunk, which is then its only content.
+    if (choice === undefined && !this.#contentSeen) {
+      const total = numberField(timings, 'predicted_n') ?? numberField(usage, 'completion_tokens');
+      if (total !== undefined && total > 0) {
+        const content = this.#content('', total, false);
+        if (content) events.push(content);
+      }
+    }
     // The usage totals: the `choices: []` chunk, or llama.cpp's finishing chunk.
     if (usage && (choice === undefined || finishReason !== undefined)) events.push({ type: 'report', report: usageReport(usage) });
     const metrics = vllmMetricsReport(isObject(payload) ? payload.metrics : undefined);

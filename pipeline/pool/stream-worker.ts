@@ -4,10 +4,8 @@
  * deadline absolute. Finished records go to the coordinator in batches; the task resolves when every
  * request this worker started has its record.
  */
-import { getPriority } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { systemClock, type Clock } from '../core/clock.js';
-import { shiftThreadNice, WORKER_NICE_STEP } from '../core/thread-priority.js';
 import type { GenerationRequest } from '../core/engine.js';
 import type { ClosedLoad, OpenLoad } from '../core/plan.js';
 import type { RequestRecord } from '../core/record.js';
@@ -30,26 +28,9 @@ import {
 } from './worker-protocol.js';
 
 export default function streamWorker(task: WorkerTask | PrepareTask | { ping: true }): Promise<WorkerResult | number | 'pong'> {
-  raiseThreadPriorityOnce();
   if ('ping' in task) return Promise.resolve('pong'); // WorkerPool.warm(): the module is loaded now
   if ('prepare' in task) return prepareConnections(task);
   return runStream(task, systemClock);
-}
-
-let threadNice: number | undefined;
-
-/** Once per worker thread, before it sends anything: it takes the timestamps, so it gets the CPU first. */
-function raiseThreadPriorityOnce(): void {
-  if (threadNice !== undefined) return;
-  threadNice = shiftThreadNice(WORKER_NICE_STEP)?.toNice ?? currentNice();
-}
-
-function currentNice(): number {
-  try {
-    return getPriority(0);
-  } catch {
-    return 0;
-  }
 }
 
 /** Before a closed-loop phase: open this worker's share of connections (see connections.ts). */
@@ -173,7 +154,6 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
     dropped: counters.dropped,
     eventLoopDelayP99Ms: latenessMs(delay.percentile(99)),
     eventLoopDelayMaxMs: latenessMs(delay.max),
-    ...(threadNice !== undefined ? { nice: threadNice } : {}),
   };
 }
 

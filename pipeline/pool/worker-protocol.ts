@@ -55,6 +55,4 @@ export interface WorkerResult {
   /** Event-loop delay of this worker over the phase (ms). */
   readonly eventLoopDelayP99Ms: number;
   readonly eventLoopDelayMaxMs: number;
-  /** This worker thread's nice value during the phase (Linux; raised where allowed, core/thread-priority.ts). */
-  readonly nice?: number;
 }

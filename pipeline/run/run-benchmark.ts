@@ -21,7 +21,7 @@ import { LiveStats, type LiveSnapshot } from './live-stats.js';
 import { preflight } from './preflight.js';
 import { RunDirectory } from './run-directory.js';
 import { newRunId } from './run-id.js';
-import { COORDINATOR_NICE_STEP, shiftThreadNice, type PriorityChange } from '../core/thread-priority.js';
+import { COORDINATOR_NICE_STEP, shiftProcessThreadsNice, shiftThreadNice, WORKER_NICE_STEP, type PriorityChange } from '../core/thread-priority.js';
 import { streamGapsOf, SummaryCollector, type RequestSlo } from './summary-collector.js';
 import { validityChecks } from './validity.js';
 import { hostInfo, resourcesSection, stageSummaries } from './result-sections.js';
@@ -166,7 +166,8 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   let workerNice: number | undefined;
   try {
     await pool.warm();
-    // After the workers exist, so they keep their priority (see core/thread-priority.ts).
+    // After the workers exist: they (and V8's helper threads) go up, this thread goes down (core/thread-priority.ts).
+    workerNice = shiftProcessThreadsNice(WORKER_NICE_STEP, { includeMain: false })?.toNice;
     priority = shiftThreadNice(COORDINATOR_NICE_STEP);
     for (const phase of plan.phases) {
       if (abortReason) break;
@@ -190,7 +191,6 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
           sent += result.sent;
           dropped += result.dropped;
           eventLoopP99s.push(result.eventLoopDelayP99Ms);
-          if (result.nice !== undefined) workerNice = Math.max(workerNice ?? result.nice, result.nice);
         }
       } finally {
         progress.stop();

@@ -116,3 +116,16 @@ const errorCases: Array<[number, string, string, string]> = [
 for (const [status, body, kind, message] of errorCases) {
   test(`openai: classifyError ${status} ${kind}`, (t) => t.deepEqual(openai.classifyError(status, body), { kind, message }));
 }
+
+test('openai: llama.cpp stream with no text at all (every token inside a UTF-8 sequence): the totals are its one content chunk', (t) => {
+  // Captured from llama-server b11669 (tiny model, --api chat): the finishing chunk has an empty delta and the
+  // tokens first appear in the `choices: []` usage chunk.
+  const body = sse(
+    'data: {"choices":[{"finish_reason":"length","index":0,"delta":{}}],"created":1795818451,"id":"chatcmpl-x","model":"llmbench-tiny","system_fingerprint":"b11669-Debian","object":"chat.completion.chunk"}',
+    'data: {"choices":[],"created":1795818451,"id":"chatcmpl-x","model":"llmbench-tiny","system_fingerprint":"b11669-Debian","object":"chat.completion.chunk","usage":{"completion_tokens":24,"prompt_tokens":158,"total_tokens":182,"prompt_tokens_details":{"cached_tokens":4}},"timings":{"cache_n":4,"prompt_n":154,"prompt_ms":183.222,"predicted_n":24,"predicted_ms":235.076}}',
+    'data: [DONE]',
+  );
+  const events = eventsOf(parser(), [body]);
+  t.deepEqual(events.filter((event) => event.type === 'content'), [{ type: 'content', tokens: 24, counted: true }]);
+  t.is(events.at(-1)?.type, 'end');
+});

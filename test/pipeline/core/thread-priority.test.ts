@@ -1,7 +1,8 @@
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { COORDINATOR_NICE_STEP, shiftThreadNice } from '../../../pipeline/core/thread-priority.js';
+import { COORDINATOR_NICE_STEP, shiftProcessThreadsNice, shiftThreadNice } from '../../../pipeline/core/thread-priority.js';
 
 /** A thread started before the change reports its own nice value: the change must not reach it. */
 function threadNice(worker: Worker): Promise<number> {
@@ -52,4 +53,32 @@ test('raising priority is refused without the privilege and then changes nothing
     // Unprivileged: allowed only within RLIMIT_NICE; either it worked exactly or nothing changed.
     t.true(change === undefined ? getPriority(0) === before : getPriority(0) === before - 1);
   }
+});
+
+/** A thread's nice value from /proc (field 19 of its stat line). */
+function niceOfThread(threadId: number): number {
+  return Number(readFileSync(`/proc/self/task/${threadId}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+}
+
+test('every thread but the main one is shifted, V8 helpers and worker threads included', async (t) => {
+  if (process.platform !== 'linux') return t.pass('per-thread nice values are Linux behaviour');
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads'); const { getPriority } = require('node:os');
+     parentPort.on('message', () => parentPort.postMessage(getPriority(0)));`,
+    { eval: true },
+  );
+  t.teardown(() => worker.terminate());
+  const workerBefore = await threadNice(worker);
+  const mainBefore = niceOfThread(process.pid);
+  // Lowering is allowed to anyone, so this runs unprivileged too.
+  const change = shiftProcessThreadsNice(1, { includeMain: false });
+  t.truthy(change);
+  t.true(change!.threads >= 2, `${change!.threads} threads (the worker and V8's helpers at least)`);
+  t.is(await threadNice(worker), Math.min(19, workerBefore + 1));
+  t.is(niceOfThread(process.pid), mainBefore, 'the main thread is left alone');
+  if (process.getuid?.() === 0) shiftProcessThreadsNice(-1, { includeMain: false });
+});
+
+test('off Linux no thread is touched', (t) => {
+  t.is(shiftProcessThreadsNice(5, { includeMain: true }, 'darwin'), undefined);
 });

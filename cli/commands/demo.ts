@@ -43,6 +43,8 @@ export function demoCommand(): Command {
             runId,
             monitor,
             scenarioName: 'demo',
+            // The simulator serves from this very thread: lowering the coordinator would lower it too.
+            threadPriorities: false,
             scenario: scenario as unknown as Record<string, unknown>,
             ...(options.out ? { outDir: options.out } : {}),
             signal: interrupt.signal,

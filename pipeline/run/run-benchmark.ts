@@ -69,6 +69,11 @@ export interface RunOptions {
   /** Aborting it (Ctrl-C) stops the load, cancels in-flight requests, and still writes a marked run. */
   readonly signal?: AbortSignal;
   readonly clock?: Clock;
+  /**
+   * Shift thread priorities for the run (core/thread-priority.ts; default true). Off when something timed
+   * runs on the coordinator's own thread, e.g. the demo's in-process simulator.
+   */
+  readonly threadPriorities?: boolean;
 }
 
 export interface RunOutcome {
@@ -167,8 +172,10 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   try {
     await pool.warm();
     // After the workers exist: they (and V8's helper threads) go up, this thread goes down (core/thread-priority.ts).
-    workerNice = shiftProcessThreadsNice(WORKER_NICE_STEP, { includeMain: false })?.toNice;
-    priority = shiftThreadNice(COORDINATOR_NICE_STEP);
+    if (options.threadPriorities !== false) {
+      workerNice = shiftProcessThreadsNice(WORKER_NICE_STEP, { includeMain: false })?.toNice;
+      priority = shiftThreadNice(COORDINATOR_NICE_STEP);
+    }
     for (const phase of plan.phases) {
       if (abortReason) break;
       const input = {

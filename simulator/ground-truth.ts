@@ -34,6 +34,28 @@ export interface GroundTruthRecord {
   client_closed: boolean;
 }
 
+/** A fresh record for a generation request that was just read; the rest is filled in as it is answered. */
+export function newGroundTruthRecord(requestId: string, engine: string, path: string, receivedMs: number): GroundTruthRecord {
+  return {
+    request_id: requestId,
+    engine,
+    path,
+    model: null,
+    stream: false,
+    received_ms: receivedMs,
+    first_token_ms: null,
+    last_token_ms: null,
+    done_ms: null,
+    prompt_tokens: 0,
+    output_tokens: 0,
+    chunks: 0,
+    status: 0,
+    finish_reason: null,
+    faults: [],
+    client_closed: false,
+  };
+}
+
 /** Completed records in completion order, bounded: the oldest are dropped first and counted. */
 export class GroundTruthStore {
   readonly #max: number;

@@ -14,7 +14,7 @@ import { Exchange } from './exchange.js';
 import { FaultPlanner } from './faults.js';
 import { FixedModel } from './fixed-model.js';
 import { runGeneration } from './generation.js';
-import { GroundTruthStore, type GroundTruthRecord } from './ground-truth.js';
+import { GroundTruthStore, newGroundTruthRecord } from './ground-truth.js';
 import { LiveStats } from './live-stats.js';
 import type { ResolvedOptions } from './options.js';
 import { BatchModel } from './perf-model.js';
@@ -112,7 +112,7 @@ async function handleRequest(core: SimCore, dialect: Dialect, routes: Map<string
 
   const route = routes.get(`${method} ${path}`);
   const exchange = route?.generation
-    ? new Exchange(res, newRecord(core, requestId, path, receivedMs), core.nowMs, (record) => core.groundTruth.add(record))
+    ? new Exchange(res, newGroundTruthRecord(requestId, core.options.engine, path, receivedMs), core.nowMs, (record) => core.groundTruth.add(record))
     : undefined;
   const context = makeContext(core, req, res, target, path, method, requestId, receivedMs, body, exchange);
   if (!route) return dialect.notFound(context);
@@ -194,27 +194,6 @@ function makeContext(
       if (!exchange) throw new Error(`route ${method} ${path} generates but is not marked as a generation route`);
       return runGeneration(core, exchange, spec);
     },
-  };
-}
-
-function newRecord(core: SimCore, requestId: string, path: string, receivedMs: number): GroundTruthRecord {
-  return {
-    request_id: requestId,
-    engine: core.options.engine,
-    path,
-    model: null,
-    stream: false,
-    received_ms: receivedMs,
-    first_token_ms: null,
-    last_token_ms: null,
-    done_ms: null,
-    prompt_tokens: 0,
-    output_tokens: 0,
-    chunks: 0,
-    status: 0,
-    finish_reason: null,
-    faults: [],
-    client_closed: false,
   };
 }
 

@@ -41,24 +41,30 @@ export interface PriorityChange {
  */
 export function shiftThreadNice(step: number, platform: NodeJS.Platform = process.platform): PriorityChange | undefined {
   if (platform !== 'linux') return undefined;
+  // Thread id 0 names the calling thread.
+  const shifted = shiftOne(0, step);
+  if (!shifted || shifted.toNice === shifted.fromNice) return undefined;
+  return {
+    ...shifted,
+    restore() {
+      try {
+        setPriority(0, shifted.fromNice);
+      } catch {
+        // Without CAP_SYS_NICE a thread may not raise its priority again; the process ends soon anyway.
+      }
+    },
+  };
+}
+
+/** One thread's shift, clamped to the nice range; undefined when the system refused it or the thread is gone. */
+function shiftOne(threadId: number, step: number): { fromNice: number; toNice: number } | undefined {
   try {
-    const fromNice = getPriority(0);
+    const fromNice = getPriority(threadId);
     const toNice = Math.max(NICE_MIN, Math.min(NICE_MAX, fromNice + step));
-    if (toNice === fromNice) return undefined;
-    setPriority(0, toNice);
-    return {
-      fromNice,
-      toNice,
-      restore() {
-        try {
-          setPriority(0, fromNice);
-        } catch {
-          // Without CAP_SYS_NICE a thread may not raise its priority again; the process ends soon anyway.
-        }
-      },
-    };
+    if (toNice !== fromNice) setPriority(threadId, toNice);
+    return { fromNice, toNice };
   } catch {
-    // EACCES: raising priority without the privilege, or a sandbox that forbids setpriority.
+    // EACCES: raising priority without the privilege; ESRCH: the thread ended; or a sandbox forbids it.
     return undefined;
   }
 }
@@ -91,14 +97,10 @@ export function shiftProcessThreadsNice(
   let toNice = Number.NEGATIVE_INFINITY;
   for (const threadId of threadIds) {
     if (threadId === process.pid && !options.includeMain) continue;
-    try {
-      const nice = Math.max(NICE_MIN, Math.min(NICE_MAX, getPriority(threadId) + step));
-      setPriority(threadId, nice);
-      threads++;
-      toNice = Math.max(toNice, nice);
-    } catch {
-      // The thread ended meanwhile, or raising is not allowed: it keeps its priority.
-    }
+    const shifted = shiftOne(threadId, step);
+    if (!shifted) continue; // it keeps its priority
+    threads++;
+    toNice = Math.max(toNice, shifted.toNice);
   }
   return threads > 0 ? { threads, toNice } : undefined;
 }

@@ -8,10 +8,11 @@
 import type { ChunkLogEntry } from '../core/record.js';
 
 const INITIAL_CHUNKS = 64;
+const EMPTY = new Float64Array(0);
 
 export class ChunkLog {
-  /** Interleaved: offset of chunk i at 2i, its tokens at 2i + 1. */
-  #values = new Float64Array(INITIAL_CHUNKS * 2);
+  /** Interleaved: offset of chunk i at 2i, its tokens at 2i + 1. Allocated on the first push (non-streamed requests never push). */
+  #values = EMPTY;
   #length = 0;
 
   get length(): number {
@@ -20,7 +21,7 @@ export class ChunkLog {
 
   push(offsetMs: number, tokens: number): void {
     if (this.#length * 2 === this.#values.length) {
-      const grown = new Float64Array(this.#values.length * 2);
+      const grown = new Float64Array(Math.max(INITIAL_CHUNKS * 2, this.#values.length * 2));
       grown.set(this.#values);
       this.#values = grown;
     }

@@ -7,7 +7,7 @@ import { createServer, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import test from 'ava';
 import { Exchange } from '../../simulator/exchange.js';
-import type { GroundTruthRecord } from '../../simulator/ground-truth.js';
+import { newGroundTruthRecord, type GroundTruthRecord } from '../../simulator/ground-truth.js';
 import { requestPath } from '../../simulator/server.js';
 
 const TOKENS = ['data: {"text":" the"}\n\n', 'data: {"text":" é ☃"}\n\n', 'data: {"text":" sky"}\n\n'];
@@ -16,24 +16,7 @@ const TAIL = 'data: [DONE]\n\n';
 const HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': 'r' };
 
 function record(): GroundTruthRecord {
-  return {
-    request_id: 'r',
-    engine: 'vllm',
-    path: '/v1/completions',
-    model: null,
-    stream: true,
-    received_ms: 0,
-    first_token_ms: null,
-    last_token_ms: null,
-    done_ms: null,
-    prompt_tokens: 0,
-    output_tokens: 0,
-    chunks: 0,
-    status: 0,
-    finish_reason: null,
-    faults: [],
-    client_closed: false,
-  };
+  return { ...newGroundTruthRecord('r', 'vllm', '/v1/completions', 0), stream: true };
 }
 
 /** What one token write looked like from the socket, right after Exchange returned. */

@@ -70,7 +70,7 @@ test('an unreachable metrics URL and Docker socket are one line each; the run co
 test('--gpu nvidia-smi with a two-GPU nvidia-smi on PATH: each GPU every second, values exactly as reported', async (t) => {
   const binDir = await mkdtemp(join(tmpdir(), 'llmbench-smi-'));
   const fake = fileURLToPath(new URL('../collectors/resources/helpers/fake-nvidia-smi.mjs', import.meta.url));
-  const csvPath = fileURLToPath(new URL('../../../shared/fixtures/nvidia-smi/query_load.csv', import.meta.url));
+  const csvPath = fileURLToPath(new URL('../fixtures/nvidia-smi/query_load.csv', import.meta.url));
   await writeFile(join(binDir, 'nvidia-smi'), `#!/bin/sh\nexec "${process.execPath}" "${fake}" "$@"\n`, { mode: 0o755 });
   const sim = await startSimulator({ engine: 'vllm', fixed: { ttftMs: 5, itlMs: 5 } });
   t.teardown(() => sim.close());

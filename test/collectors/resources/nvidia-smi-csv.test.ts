@@ -11,7 +11,7 @@ import {
 import { describeThrottleReasons, gpuPoint } from '../../../collectors/resources/gpu/gpu-reading.js';
 
 // The real captures from an H200 (driver 580.159.04); see their README.
-const FIXTURES = new URL('../../../../shared/fixtures/nvidia-smi/', import.meta.url);
+const FIXTURES = new URL('../../fixtures/nvidia-smi/', import.meta.url);
 const lines = (name: string) => readFileSync(new URL(name, FIXTURES), 'utf8').trim().split('\n');
 
 function readings(name: string) {

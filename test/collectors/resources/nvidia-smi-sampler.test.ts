@@ -14,7 +14,7 @@ import { createMonitor } from '../../../collectors/resources/monitor.js';
 
 // A fake `nvidia-smi` placed first on PATH: two GPUs, real H200 rows, honouring -lms (helpers/fake-nvidia-smi.mjs).
 const FAKE = fileURLToPath(new URL('helpers/fake-nvidia-smi.mjs', import.meta.url));
-const LOAD_CSV = fileURLToPath(new URL('../../../../shared/fixtures/nvidia-smi/query_load.csv', import.meta.url));
+const LOAD_CSV = fileURLToPath(new URL('../../fixtures/nvidia-smi/query_load.csv', import.meta.url));
 const NO_FALLBACK_DIRS: string[] = [];
 const tags = { run_id: 'r1', host: 'h' };
 

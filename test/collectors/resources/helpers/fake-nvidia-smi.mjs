@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // A stand-in `nvidia-smi` for machines without a GPU, built on the real H200 capture: it answers
 // `--query-gpu=… --format=csv,noheader,nounits -lms N` for TWO GPUs, one line per GPU every N ms, with the
-// rows of shared/fixtures/nvidia-smi/query_load.csv (GPU 0 takes row k, GPU 1 row k+7, cycling), printing
+// rows of test/fixtures/nvidia-smi/query_load.csv (a copy of shared/fixtures/nvidia-smi/query_load.csv) (GPU 0 takes row k, GPU 1 row k+7, cycling), printing
 // exactly the requested fields in the requested order, as the real tool does. FAKE_NVIDIA_SMI_MODE=driver-down
 // reproduces the real message and exit status when the driver is not loaded.
 import { readFileSync } from 'node:fs';

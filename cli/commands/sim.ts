@@ -83,7 +83,13 @@ export function simCommand(): Command {
     } catch (error) {
       invalid(error);
     }
-    const warmup = flags.warmup === false ? undefined : await warmSimulator(options);
+    // Only an optimisation: if it fails, say so and serve anyway.
+    const warmup = flags.warmup === false
+      ? undefined
+      : await warmSimulator(options).catch((error: unknown) => {
+          process.stderr.write(`warmup skipped: ${(error as Error).message}\n`);
+          return undefined;
+        });
     const sim = await startSimulator(options).catch(invalid);
     // The simulator stamps the ground truth the client is judged against, so it gets the CPU as readily as
     // the client's workers do (core/thread-priority.ts); where raising is refused it keeps its priority.

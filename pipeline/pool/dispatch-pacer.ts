@@ -4,6 +4,8 @@
  * reading the first tokens that are already arriving, and those get stamped late. At most `perTurn` sends
  * go out per loop turn; the rest wait for the next turn, after the poll phase has read what arrived.
  * The wait is honest: it shows in t_dispatch and schedule_lag_ms, not in TTFT.
+ * A finished request's bookkeeping takes turns here too (execute-request.ts): a thousand streams ending in one
+ * poll are the mirror image of a thousand sends falling due at once.
  */
 export class DispatchPacer {
   readonly #waiting: Array<() => void> = [];

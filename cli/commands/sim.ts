@@ -7,6 +7,7 @@ import { Command, Option } from 'commander';
 import { UsageError } from '../../pipeline/core/errors.js';
 import { shiftThreadNice, WORKER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
 import { warmSimulator } from '../sim-warmup.js';
+import { batchScheduleThisProcess } from '../../pipeline/core/batch-scheduling.js';
 import type { Faults, PerfModel, SimEngine, SimulatorOptions } from '../../simulator/index.js';
 import { ENGINE_KINDS as SIM_ENGINES } from '../../pipeline/core/engine.js';
 
@@ -96,8 +97,11 @@ export function simCommand(): Command {
     // Its JS thread only: raising V8's helper threads too made the client's send lag worse at 40 req/s here
     // (they then compete with the client's worker on equal terms).
     const priority = shiftThreadNice(WORKER_NICE_STEP);
+    // It must not preempt the client it serves when a request wakes it (core/batch-scheduling.ts).
+    const batch = await batchScheduleThisProcess();
     process.stdout.write(`listening on ${sim.url}\n`);
     if (priority) process.stderr.write(`priority raised: nice ${priority.fromNice} → ${priority.toNice}\n`);
+    if (batch) process.stderr.write(`scheduling: SCHED_BATCH on ${batch.batched} of ${batch.threads} threads (a woken simulator does not preempt the client)\n`);
     if (warmup) process.stderr.write(`warmed up: ${warmup.ok}/${warmup.requests} streamed requests on a throwaway server in ${Math.round(warmup.elapsedMs)} ms\n`);
     const mode = options.fixed ? `fixed latency: ttft ${options.fixed.ttftMs} ms, itl ${options.fixed.itlMs} ms` : 'continuous-batching model';
     process.stderr.write(`simulating ${options.engine} (model "${options.model}", ${mode}); ground truth at ${sim.url}/__sim/requests; Ctrl-C stops\n`);

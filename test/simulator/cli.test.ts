@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import test from 'ava';
 import { WORKER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
@@ -50,6 +50,23 @@ test('raises its own priority where the system allows it, and says so on stderr'
   } else {
     t.true([before, before + WORKER_NICE_STEP].includes(niceOf(child.pid!)));
   }
+});
+
+test('runs every thread under SCHED_BATCH, so a request that wakes it does not preempt the client, and says so', async (t) => {
+  t.timeout(30_000);
+  if (process.platform !== 'linux') return t.pass('SCHED_BATCH is Linux behaviour');
+  const child = cli(['sim', '--engine', 'vllm', '--port', '0', '--ttft-ms', '5', '--itl-ms', '1']);
+  t.teardown(() => child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await once(createInterface({ input: child.stdout }), 'line');
+  // /proc/PID/task/TID/stat: `policy` is field 41, the 39th after "pid (comm) ".
+  const policies = readdirSync(`/proc/${child.pid}/task`).map((tid) => Number(readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[38]));
+  t.true(policies.length > 1);
+  t.deepEqual([...new Set(policies)], [3], 'SCHED_BATCH (3) on every thread');
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Threads started later (libuv's pool) inherit the policy; the line counts those there were at the time.
+  t.regex(stderr, /scheduling: SCHED_BATCH on (\d+) of \1 threads/);
 });
 
 test('bad flags exit 2 and name the flag (in process, through main)', async (t) => {

@@ -13,6 +13,9 @@ import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** util-linux's chrt, to start the server under SCHED_BATCH. */
+const CHRT = '/usr/bin/chrt';
+
 export type LlamaModelSize = 'tiny' | 'small';
 
 export interface LlamaServerOptions {
@@ -82,8 +85,11 @@ export async function startLlamaServer(options: LlamaServerOptions): Promise<Lla
     throw new LlamaServerUnavailable(`Debian's llama-server is not unpacked in ${llamaCacheDir()}; run ${script} once (or .ci/run) to fetch it`);
   }
   const args = [script, '--size', options.size, '--parallel', String(options.parallel ?? 4), '--threads', String(options.threads ?? 1), '--port', '0'];
+  // Under SCHED_BATCH where chrt exists, as llmbench sim runs (pipeline/core/batch-scheduling.ts): a server woken
+  // by a request on the client's own machine must not preempt the client in the middle of writing it.
+  const command = existsSync(CHRT) ? [CHRT, '-b', '0', 'bash', ...args] : ['bash', ...args];
   // Its own process group: stop() reaches the script and whatever it runs (apt-get while downloading).
-  const child = spawn('bash', args, { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command[0]!, command.slice(1), { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   const tail: string[] = [];
   const killGroup = () => signalGroup(child, 'SIGKILL');
   process.once('exit', killGroup);
@@ -142,7 +148,7 @@ function listeningUrl(child: ChildProcess, tail: string[], timeoutMs: number): P
     });
     child.once('error', (error) => {
       clearTimeout(timer);
-      reject(new LlamaServerUnavailable(`cannot run bash for ${child.spawnargs[1]}: ${error.message}`));
+      reject(new LlamaServerUnavailable(`cannot run ${child.spawnargs.join(' ')}: ${error.message}`));
     });
   });
 }

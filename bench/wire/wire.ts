@@ -10,7 +10,7 @@
  * Needs tcpdump and the right to capture (root or CAP_NET_RAW).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -49,6 +49,7 @@ const url = values.url ?? sim!.url;
 const model = values.model ?? (sim ? 'sim' : undefined);
 if (!model) throw new Error('--model is needed with --url');
 const dir = values.keep ?? (await mkdtemp(join(tmpdir(), 'llmbench-wire-')));
+await mkdir(dir, { recursive: true });
 try {
   const capture = await startCapture(Number(new URL(url).port), join(dir, 'wire.pcap'));
   const runArgs = ['run', '--engine', engine, '--url', url, '--model', model, '--concurrency', values.users, '--requests', values.requests,

@@ -46,12 +46,13 @@ const sim: SimProcess | undefined = values.url
   ? undefined
   : await startSimProcess(['--engine', engine, '--ttft-ms', values['ttft-ms'], '--itl-ms', values['itl-ms'], '--port', '0']);
 const url = values.url ?? sim!.url;
+const port = Number(new URL(url).port || 80);
 const model = values.model ?? (sim ? 'sim' : undefined);
 if (!model) throw new Error('--model is needed with --url');
 const dir = values.keep ?? (await mkdtemp(join(tmpdir(), 'llmbench-wire-')));
 await mkdir(dir, { recursive: true });
 try {
-  const capture = await startCapture(Number(new URL(url).port), join(dir, 'wire.pcap'));
+  const capture = await startCapture(port, join(dir, 'wire.pcap'));
   const runArgs = ['run', '--engine', engine, '--url', url, '--model', model, '--concurrency', values.users, '--requests', values.requests,
     '--max-tokens', values['max-tokens'], '--out', join(dir, 'run'), '--no-monitor', '--quiet', ...positionals];
   const exitCode = await new Promise<number | null>((resolve) => spawn(process.execPath, [binPath(), ...runArgs], { stdio: 'inherit' }).once('exit', resolve));
@@ -62,7 +63,7 @@ try {
   for await (const record of readRequestRecords(join(dir, 'run'))) records.push(record);
   const parseStartMs = performance.now();
   const segments = readPcap(await readFile(captured.file));
-  const truths = wireTruth(httpExchanges(segments, Number(new URL(url).port)), adapterFor(engine));
+  const truths = wireTruth(httpExchanges(segments, port), adapterFor(engine));
   const comparison = compareWithWire(records, truths, simTruth);
   console.log(`llmbench run ${runArgs.slice(1).join(' ')}`);
   console.log(`target: ${sim ? `llmbench sim --engine ${engine} --ttft-ms ${values['ttft-ms']} --itl-ms ${values['itl-ms']} (own process)` : url}`);

@@ -11,7 +11,7 @@
  * libc is reached through koffi (already a dependency, for NVML). Threads created later inherit the policy
  * from the thread that creates them.
  */
-import { readdirSync } from 'node:fs';
+import { threadIdsOfThisProcess } from './thread-priority.js';
 
 /** From <sched.h>. */
 const SCHED_BATCH = 3;
@@ -27,20 +27,17 @@ type SetScheduler = (threadId: number, policy: number, param: number[]) => numbe
 
 /**
  * Puts every thread of this process under SCHED_BATCH. Undefined where that cannot be done (not Linux, no
- * glibc for koffi to load); the process then runs as it was.
+ * /proc, no glibc for koffi to load); the process then runs as it was.
  */
 export async function batchScheduleThisProcess(platform: NodeJS.Platform = process.platform): Promise<BatchScheduling | undefined> {
   if (platform !== 'linux') return undefined;
+  const threadIds = threadIdsOfThisProcess();
+  if (!threadIds) return undefined;
   const setScheduler = await loadSetScheduler();
   if (!setScheduler) return undefined;
-  let threads = 0;
-  let batched = 0;
-  for (const entry of readdirSync('/proc/self/task')) {
-    threads++;
-    // struct sched_param is a single int (the priority, 0 for non-real-time policies).
-    if (setScheduler(Number(entry), SCHED_BATCH, [0]) === 0) batched++;
-  }
-  return { threads, batched };
+  // struct sched_param is a single int (the priority, 0 for non-real-time policies).
+  const batched = threadIds.filter((threadId) => setScheduler(threadId, SCHED_BATCH, [0]) === 0).length;
+  return { threads: threadIds.length, batched };
 }
 
 async function loadSetScheduler(): Promise<SetScheduler | undefined> {

@@ -87,12 +87,8 @@ export function shiftProcessThreadsNice(
   platform: NodeJS.Platform = process.platform,
 ): ThreadsChange | undefined {
   if (platform !== 'linux') return undefined;
-  let threadIds: number[];
-  try {
-    threadIds = readdirSync('/proc/self/task').map(Number);
-  } catch {
-    return undefined;
-  }
+  const threadIds = threadIdsOfThisProcess();
+  if (!threadIds) return undefined;
   let threads = 0;
   let toNice = Number.NEGATIVE_INFINITY;
   for (const threadId of threadIds) {
@@ -103,4 +99,13 @@ export function shiftProcessThreadsNice(
     toNice = Math.max(toNice, shifted.toNice);
   }
   return threads > 0 ? { threads, toNice } : undefined;
+}
+
+/** Linux thread ids of this process (from /proc/self/task); undefined where /proc cannot be read. */
+export function threadIdsOfThisProcess(): number[] | undefined {
+  try {
+    return readdirSync('/proc/self/task').map(Number);
+  } catch {
+    return undefined;
+  }
 }

@@ -5,16 +5,27 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { getPriority } from 'node:os';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { WORKER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
 import { post, sseJson } from './sim-client.js';
+import { NICE_FIELD, POLICY_FIELD, statFields } from '../helpers/proc-stat.js';
 
 const ENTRY = new URL('./fixtures/llmbench.ts', import.meta.url).pathname;
 
 function cli(args: string[]) {
   return spawn(process.execPath, ['--import', 'tsx', ENTRY, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** A fixed-mode vLLM simulator, killed when the test ends; resolves once it printed its listening line. */
+async function listeningSim(t: ExecutionContext) {
+  const child = cli(['sim', '--engine', 'vllm', '--port', '0', '--ttft-ms', '5', '--itl-ms', '1']);
+  t.teardown(() => child.kill('SIGKILL'));
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  await once(createInterface({ input: child.stdout }), 'line');
+  return { pid: child.pid!, stderr: () => stderr };
 }
 
 test('prints "listening on http://HOST:PORT" first, serves the dialect, stops on SIGTERM with exit 0', async (t) => {
@@ -36,37 +47,28 @@ test('prints "listening on http://HOST:PORT" first, serves the dialect, stops on
 test('raises its own priority where the system allows it, and says so on stderr', async (t) => {
   t.timeout(30_000);
   if (process.platform !== 'linux') return t.pass('per-thread nice values are Linux behaviour');
-  const child = cli(['sim', '--engine', 'vllm', '--port', '0', '--ttft-ms', '5', '--itl-ms', '1']);
-  t.teardown(() => child.kill('SIGKILL'));
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await once(createInterface({ input: child.stdout }), 'line');
-  const niceOf = (pid: number) => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+  const sim = await listeningSim(t);
+  const nice = Number(statFields(`/proc/${sim.pid}/stat`)[NICE_FIELD]);
   const before = getPriority(0);
   if (process.getuid?.() === 0) {
-    t.is(niceOf(child.pid!), Math.max(-20, before + WORKER_NICE_STEP));
+    t.is(nice, Math.max(-20, before + WORKER_NICE_STEP));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    t.regex(stderr, new RegExp(`priority raised: nice ${before} → ${Math.max(-20, before + WORKER_NICE_STEP)}`));
+    t.regex(sim.stderr(), new RegExp(`priority raised: nice ${before} → ${Math.max(-20, before + WORKER_NICE_STEP)}`));
   } else {
-    t.true([before, before + WORKER_NICE_STEP].includes(niceOf(child.pid!)));
+    t.true([before, before + WORKER_NICE_STEP].includes(nice));
   }
 });
 
 test('runs every thread under SCHED_BATCH, so a request that wakes it does not preempt the client, and says so', async (t) => {
   t.timeout(30_000);
   if (process.platform !== 'linux') return t.pass('SCHED_BATCH is Linux behaviour');
-  const child = cli(['sim', '--engine', 'vllm', '--port', '0', '--ttft-ms', '5', '--itl-ms', '1']);
-  t.teardown(() => child.kill('SIGKILL'));
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  await once(createInterface({ input: child.stdout }), 'line');
-  // /proc/PID/task/TID/stat: `policy` is field 41, the 39th after "pid (comm) ".
-  const policies = readdirSync(`/proc/${child.pid}/task`).map((tid) => Number(readFileSync(`/proc/${child.pid}/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[38]));
+  const sim = await listeningSim(t);
+  const policies = readdirSync(`/proc/${sim.pid}/task`).map((tid) => Number(statFields(`/proc/${sim.pid}/task/${tid}/stat`)[POLICY_FIELD]));
   t.true(policies.length > 1);
   t.deepEqual([...new Set(policies)], [3], 'SCHED_BATCH (3) on every thread');
   await new Promise((resolve) => setTimeout(resolve, 200));
   // Threads started later (libuv's pool) inherit the policy; the line counts those there were at the time.
-  t.regex(stderr, /scheduling: SCHED_BATCH on (\d+) of \1 threads/);
+  t.regex(sim.stderr(), /scheduling: SCHED_BATCH on (\d+) of \1 threads/);
 });
 
 test('bad flags exit 2 and name the flag (in process, through main)', async (t) => {

@@ -1,8 +1,19 @@
-import test from 'ava';
-import { readFileSync } from 'node:fs';
+import test, { type ExecutionContext } from 'ava';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
+import { NICE_FIELD, statFields } from '../../helpers/proc-stat.js';
 import { COORDINATOR_NICE_STEP, shiftProcessThreadsNice, shiftThreadNice } from '../../../pipeline/core/thread-priority.js';
+
+/** A worker thread that answers every message with its own nice value; terminated when the test ends. */
+function niceReportingWorker(t: ExecutionContext): Worker {
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads'); const { getPriority } = require('node:os');
+     parentPort.on('message', () => parentPort.postMessage(getPriority(0)));`,
+    { eval: true },
+  );
+  t.teardown(() => worker.terminate());
+  return worker;
+}
 
 /** A thread started before the change reports its own nice value: the change must not reach it. */
 function threadNice(worker: Worker): Promise<number> {
@@ -21,12 +32,7 @@ test('off Linux nothing changes (a nice value there is per process and would shi
 
 test('on Linux only the calling thread is lowered; a thread started earlier keeps its priority', async (t) => {
   if (process.platform !== 'linux') return t.pass('per-thread nice values are Linux behaviour');
-  const worker = new Worker(
-    `const { parentPort } = require('node:worker_threads'); const { getPriority } = require('node:os');
-     parentPort.on('message', () => parentPort.postMessage(getPriority(0)));`,
-    { eval: true },
-  );
-  t.teardown(() => worker.terminate());
+  const worker = niceReportingWorker(t);
   const before = getPriority(0);
   t.is(await threadNice(worker), before);
 
@@ -55,19 +61,14 @@ test('raising priority is refused without the privilege and then changes nothing
   }
 });
 
-/** A thread's nice value from /proc (field 19 of its stat line). */
+/** A thread's nice value from /proc. */
 function niceOfThread(threadId: number): number {
-  return Number(readFileSync(`/proc/self/task/${threadId}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]);
+  return Number(statFields(`/proc/self/task/${threadId}/stat`)[NICE_FIELD]);
 }
 
 test('every thread but the main one is shifted, V8 helpers and worker threads included', async (t) => {
   if (process.platform !== 'linux') return t.pass('per-thread nice values are Linux behaviour');
-  const worker = new Worker(
-    `const { parentPort } = require('node:worker_threads'); const { getPriority } = require('node:os');
-     parentPort.on('message', () => parentPort.postMessage(getPriority(0)));`,
-    { eval: true },
-  );
-  t.teardown(() => worker.terminate());
+  const worker = niceReportingWorker(t);
   const workerBefore = await threadNice(worker);
   const mainBefore = niceOfThread(process.pid);
   // Lowering is allowed to anyone, so this runs unprivileged too.

@@ -100,6 +100,26 @@ test('token writes leave at once, one syscall each, stamped after; the bytes equ
   t.is(committed!.last_token_ms, committed!.done_ms);
 });
 
+test('headers that leave with the first write (Go servers) still lead the body; later chunks are framed the same', async (t) => {
+  const viaExchange = await rawResponse((res) => {
+    const exchange = new Exchange(res, record(), () => performance.timeOrigin + performance.now(), () => undefined);
+    // Ollama's framing: writeHead without a flush, so the status line must ride on the first body write.
+    exchange.head(200, HEADERS, false);
+    for (const text of TOKENS) exchange.writeTokens(text, 1);
+    exchange.write('');
+    exchange.endWithTokens(LAST, 1, TAIL);
+  });
+  const plain = await rawResponse((res) => {
+    res.writeHead(200, HEADERS);
+    for (const text of TOKENS) res.write(text);
+    res.write(LAST);
+    res.end(TAIL);
+  });
+  t.is(viaExchange, plain);
+  t.true(viaExchange.startsWith('HTTP/1.1 200 OK\r\n'));
+  t.true(viaExchange.includes(`\r\n\r\n${Buffer.byteLength(TOKENS[0]!).toString(16)}\r\n${TOKENS[0]}\r\n`));
+});
+
 test('request paths: the cheap split equals the URL pathname, whatever the target', (t) => {
   const base = 'http://sim.invalid';
   const pathname = (target: string) => {

@@ -18,7 +18,14 @@ export interface RequestTiming {
    */
   readonly streamed: boolean;
   /** Content chunks: offset from tSend and tokens carried. */
-  readonly chunks: readonly ChunkLogEntry[];
+  readonly chunks: readonly ChunkLogEntry[] | ChunkSeries;
+}
+
+/** A chunk log read in place, whatever holds it (the worker keeps it packed: pool/chunk-log.ts). */
+export interface ChunkSeries {
+  readonly length: number;
+  offsetMs(index: number): number;
+  tokens(index: number): number;
 }
 
 export interface MetricContext {
@@ -72,9 +79,11 @@ export function computeRequestMetrics(
     const { itlGapsMs, iclGapsMs } = gapsOf(timing.chunks);
     itlGaps = itlGapsMs;
     iclGaps = iclGapsMs;
-    if (timing.chunks.length > 0) {
-      const chunkTokens = timing.chunks.reduce((sum, [, tokens]) => sum + tokens, 0);
-      set('tokens_per_chunk', chunkTokens / timing.chunks.length, 'client');
+    const chunks = seriesOf(timing.chunks);
+    if (chunks.length > 0) {
+      let chunkTokens = 0;
+      for (let i = 0; i < chunks.length; i++) chunkTokens += chunks.tokens(i);
+      set('tokens_per_chunk', chunkTokens / chunks.length, 'client');
     }
     if (iclGapsMs.length > 0) set('icl_ms', mean(iclGapsMs), 'client');
     // Decode span on the client clock: first token to last token.
@@ -146,11 +155,14 @@ function deriveFromServer(metrics: RequestMetrics, sources: MetricSources, repor
 }
 
 /** Per-token and per-chunk gaps from the chunk log. The first chunk has no gap before it. */
-export function gapsOf(chunks: readonly ChunkLogEntry[]): { itlGapsMs: number[]; iclGapsMs: number[] } {
+export function gapsOf(log: readonly ChunkLogEntry[] | ChunkSeries): { itlGapsMs: number[]; iclGapsMs: number[] } {
+  const chunks = seriesOf(log);
   const itlGapsMs: number[] = [];
   const iclGapsMs: number[] = [];
   let previous: number | undefined;
-  for (const [offsetMs, tokens] of chunks) {
+  for (let index = 0; index < chunks.length; index++) {
+    const offsetMs = chunks.offsetMs(index);
+    const tokens = chunks.tokens(index);
     if (tokens <= 0) continue;
     if (previous !== undefined) {
       const gapMs = offsetMs - previous;
@@ -163,6 +175,12 @@ export function gapsOf(chunks: readonly ChunkLogEntry[]): { itlGapsMs: number[];
     previous = offsetMs;
   }
   return { itlGapsMs, iclGapsMs };
+}
+
+function seriesOf(log: readonly ChunkLogEntry[] | ChunkSeries): ChunkSeries {
+  if (!Array.isArray(log)) return log as ChunkSeries;
+  const entries = log as readonly ChunkLogEntry[];
+  return { length: entries.length, offsetMs: (index) => entries[index]![0], tokens: (index) => entries[index]![1] };
 }
 
 function gapsafe(gapMs: number): number {

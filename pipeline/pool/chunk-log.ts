@@ -3,14 +3,20 @@
  * two-element array per chunk. The log lives as long as the request (seconds), so every young-generation GC
  * copies it; at 128 chunks the array-per-chunk form is ~8 KB of small objects per stream, and with 1 000
  * streams the worker's scavenges took 10–15 ms on this machine, each one a stall of every socket read and
- * every send timer. The record's `[offset, tokens][]` form is built once, when the request ends.
+ * every send timer.
+ *
+ * It stays packed in the worker: the metrics read it in place, and it crosses to the coordinator as one
+ * Float64Array. The record's `[offset, tokens][]` form is built there (unpackChunkLog), off the thread that
+ * takes the timestamps: building it cost the worker ~35 µs a 128-chunk record and cloning it ~28 µs, against
+ * ~5 µs for the packed copy, and 1 000 closed-loop streams end in the same instant.
  */
+import type { ChunkSeries } from '../core/request-metrics.js';
 import type { ChunkLogEntry } from '../core/record.js';
 
 const INITIAL_CHUNKS = 64;
 const EMPTY = new Float64Array(0);
 
-export class ChunkLog {
+export class ChunkLog implements ChunkSeries {
   /** Interleaved: offset of chunk i at 2i, its tokens at 2i + 1. Allocated on the first push (non-streamed requests never push). */
   #values = EMPTY;
   #length = 0;
@@ -30,9 +36,23 @@ export class ChunkLog {
     this.#length++;
   }
 
-  entries(): ChunkLogEntry[] {
-    const entries: ChunkLogEntry[] = new Array(this.#length);
-    for (let i = 0; i < this.#length; i++) entries[i] = [this.#values[i * 2]!, this.#values[i * 2 + 1]!];
-    return entries;
+  offsetMs(index: number): number {
+    return this.#values[index * 2]!;
   }
+
+  tokens(index: number): number {
+    return this.#values[index * 2 + 1]!;
+  }
+
+  /** The log as it crosses threads: a copy of exactly its entries, offset and tokens interleaved. */
+  packed(): Float64Array {
+    return this.#values.slice(0, this.#length * 2);
+  }
+}
+
+/** The record's form of a packed log (ChunkLog.packed()). */
+export function unpackChunkLog(packed: Float64Array): ChunkLogEntry[] {
+  const entries: ChunkLogEntry[] = new Array(packed.length >> 1);
+  for (let i = 0; i < entries.length; i++) entries[i] = [packed[i * 2]!, packed[i * 2 + 1]!];
+  return entries;
 }

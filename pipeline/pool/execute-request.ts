@@ -6,7 +6,7 @@ import type { Dispatcher } from 'undici';
 import type { Clock } from '../core/clock.js';
 import type { EngineAdapter, GenerationRequest, HttpRequestSpec, ServerReport } from '../core/engine.js';
 import { computeRequestMetrics } from '../core/request-metrics.js';
-import type { ChunkLogEntry, ErrorKind, RequestRecord } from '../core/record.js';
+import type { ErrorKind, RequestRecord } from '../core/record.js';
 import { onAbort } from '../core/abort-fanout.js';
 import type { DispatchPacer } from './dispatch-pacer.js';
 import { ChunkLog } from './chunk-log.js';
@@ -37,6 +37,15 @@ export interface RequestMeta {
   readonly user?: number;
 }
 
+/**
+ * A finished request as the worker hands it on: the record, whose `chunks` stays empty here, and its chunk
+ * log packed (offset, tokens interleaved), which the coordinator unpacks into `chunks` (chunk-log.ts says why).
+ */
+export interface FinishedRequest {
+  readonly record: RequestRecord;
+  readonly chunkLog: Float64Array;
+}
+
 class RequestAbort extends Error {
   constructor(readonly kind: ErrorKind, message: string) {
     super(message);
@@ -48,7 +57,7 @@ export async function executeRequest(
   request: GenerationRequest,
   meta: RequestMeta,
   runSignal: AbortSignal,
-): Promise<RequestRecord> {
+): Promise<FinishedRequest> {
   const { adapter, clock } = context;
   const record: RequestRecord = {
     request_id: request.requestId,
@@ -174,28 +183,37 @@ export async function executeRequest(
   if (parser && status < 400 && status > 0 && !outcome.error) handleEvents(outcome.endMs, parser.push(tail).concat(parser.finish()));
   else if (tail) bodyParts.push(tail);
 
-  const chunks = chunkLog.entries();
+  const finished = (): FinishedRequest => ({ record, chunkLog: chunkLog.packed() });
   if (outcome.error) {
     const reason = controller.signal.reason;
     const failure =
       reason instanceof RequestAbort ? { kind: reason.kind, message: reason.message } : errorKindOfTransport(outcome.error);
-    return finishError(record, chunks, failure.kind, failure.message);
+    finishError(record, failure.kind, failure.message);
+    return finished();
   }
   if (status >= 400) {
     const failure = adapter.classifyError(status, bodyParts.join(''));
-    return finishError(record, chunks, failure.kind, failure.message);
+    finishError(record, failure.kind, failure.message);
+    return finished();
   }
 
   let outputTokens: number | undefined;
   if (!request.stream) {
     const parsed = adapter.parseResponse(status, headers, bodyParts.join(''), request);
-    if (parsed.error) return finishError(record, chunks, parsed.error.kind, parsed.error.message);
+    if (parsed.error) {
+      finishError(record, parsed.error.kind, parsed.error.message);
+      return finished();
+    }
     report = parsed.report;
     outputTokens = report.outputTokens ?? parsed.outputTokens;
   } else {
-    if (streamError) return finishError(record, chunks, streamError.kind, streamError.message, report);
+    if (streamError) {
+      finishError(record, streamError.kind, streamError.message, report);
+      return finished();
+    }
     if (!sawEnd) {
-      return finishError(record, chunks, 'protocol', 'the stream ended without the engine\'s end-of-stream marker', report);
+      finishError(record, 'protocol', 'the stream ended without the engine\'s end-of-stream marker', report);
+      return finished();
     }
     outputTokens = report.outputTokens ?? clientTokens;
   }
@@ -208,7 +226,7 @@ export async function executeRequest(
       tSend,
       tDone: record.t_done,
       streamed: request.stream,
-      chunks,
+      chunks: chunkLog,
       ...(record.t_first_token !== undefined ? { tFirstToken: record.t_first_token } : {}),
       ...(record.t_last_token !== undefined ? { tLastToken: record.t_last_token } : {}),
     },
@@ -217,30 +235,22 @@ export async function executeRequest(
     promptTokens,
     { networkRttMs: context.networkRttMs },
   );
-  record.chunks = chunks;
   if (emptyChunks) record.empty_chunks = emptyChunks;
   record.prompt_tokens = promptTokens;
   if (report.cachedTokens !== undefined) record.cached_tokens = report.cachedTokens;
   record.output_tokens = outputTokens ?? 0;
-  record.token_source = report.outputTokens !== undefined || (request.stream && allCounted && chunks.length > 0) ? 'server' : 'client';
+  record.token_source = report.outputTokens !== undefined || (request.stream && allCounted && chunkLog.length > 0) ? 'server' : 'client';
   if (report.finishReason !== undefined) record.finish_reason = report.finishReason;
   record.metrics = computed.metrics;
   record.sources = computed.sources;
   record.server = report.raw;
-  return record;
+  return finished();
 }
 
-function finishError(
-  record: RequestRecord,
-  chunks: ChunkLogEntry[],
-  kind: ErrorKind,
-  message: string,
-  report?: ServerReport,
-): RequestRecord {
+function finishError(record: RequestRecord, kind: ErrorKind, message: string, report?: ServerReport): void {
   record.status = 'error';
   record.error_kind = kind;
   record.error_message = message.length > 500 ? `${message.slice(0, 500)}…` : message;
-  record.chunks = chunks;
   if (report) record.server = report.raw;
   if (record.t_send !== undefined && record.t_done !== undefined) {
     record.metrics = {
@@ -250,7 +260,6 @@ function finishError(
     };
     record.sources = { schedule_lag_ms: 'client', total_duration_ms: 'client', e2e_from_schedule_ms: 'client' };
   }
-  return record;
 }
 
 /** Later reports add to and override earlier ones (a usage chunk, then a final timings event). */

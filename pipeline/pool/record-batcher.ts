@@ -1,22 +1,22 @@
 /**
  * Sends finished records to the coordinator in batches (every 50 ms or 64 records), not one message each.
  * The cap is small on purpose: postMessage serializes the whole batch synchronously on the worker's loop
- * (about 35 µs per 128-token record here), so 256 records would hold up socket reads for ~9 ms.
+ * (about 10 µs per record with its chunk log packed), so large batches would hold up socket reads.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { RequestRecord } from '../core/record.js';
+import type { FinishedRequest } from './execute-request.js';
 import type { WorkerMessage } from './worker-protocol.js';
 
 export class RecordBatcher {
-  #pending: RequestRecord[] = [];
+  #pending: FinishedRequest[] = [];
   readonly #timer: NodeJS.Timeout;
 
   constructor(private readonly port: MessagePort, intervalMs = 50, private readonly maxBatch = 64) {
     this.#timer = setInterval(() => this.flush(), intervalMs);
   }
 
-  push(record: RequestRecord): void {
-    this.#pending.push(record);
+  push(finished: FinishedRequest): void {
+    this.#pending.push(finished);
     if (this.#pending.length >= this.maxBatch) this.flush();
   }
 

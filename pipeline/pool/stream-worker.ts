@@ -115,9 +115,9 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
     counters.sent++;
     Atomics.add(shared, SHARED_IN_FLIGHT, 1);
     try {
-      const record = await executeRequest(context, newRequest(), meta, cancel.signal);
-      batcher.push(record);
-      return record;
+      const finished = await executeRequest(context, newRequest(), meta, cancel.signal);
+      batcher.push(finished);
+      return finished.record;
     } finally {
       Atomics.sub(shared, SHARED_IN_FLIGHT, 1);
     }
@@ -137,7 +137,7 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
     } else {
       await runOpen(task, task.phase.load, clock, stop.signal, endMs, claim, send, metaFor, shared, (record) => {
         counters.dropped++;
-        batcher.push(record);
+        batcher.push({ record, chunkLog: NO_CHUNKS });
       });
     }
   } finally {
@@ -257,6 +257,8 @@ function droppedRecord(task: WorkerTask, meta: RequestMeta, arrivalIndex: number
  * 10 ms resolution); the lateness beyond the resolution is the delay that distorts timestamps.
  */
 const LOOP_DELAY_RESOLUTION_MS = 10;
+/** A dropped arrival was never sent, so it has no chunks. */
+const NO_CHUNKS = new Float64Array(0);
 
 function latenessMs(intervalNs: number): number {
   return Number.isFinite(intervalNs) ? Math.max(intervalNs / 1e6 - LOOP_DELAY_RESOLUTION_MS, 0) : 0;

@@ -9,6 +9,8 @@ import { Piscina } from 'piscina';
 import { BenchError } from '../core/errors.js';
 import { maxStreams } from './user-profile.js';
 import type { RequestRecord } from '../core/record.js';
+import { unpackChunkLog } from './chunk-log.js';
+import type { FinishedRequest } from './execute-request.js';
 import {
   SHARED_IN_FLIGHT,
   SHARED_SLOTS,
@@ -92,7 +94,7 @@ export class WorkerPool {
       drained.push(
         new Promise<void>((resolve) => {
           channel.port1.on('message', (message: WorkerMessage) => {
-            if (message.type === 'records') onRecords(message.records);
+            if (message.type === 'records') onRecords(message.records.map(withChunks));
             else resolve();
           });
           channel.port1.on('close', () => resolve());
@@ -122,4 +124,10 @@ export class WorkerPool {
   async close(): Promise<void> {
     await this.#piscina.destroy();
   }
+}
+
+/** The record as the rest of the tool sees it: its chunk log unpacked into `chunks`. */
+function withChunks({ record, chunkLog }: FinishedRequest): RequestRecord {
+  record.chunks = unpackChunkLog(chunkLog);
+  return record;
 }

@@ -4,7 +4,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { Phase, TargetConfig, WorkloadConfig } from '../core/plan.js';
-import type { RequestRecord } from '../core/record.js';
+import type { FinishedRequest } from './execute-request.js';
 
 /** Slots of the Int32Array over `WorkerTask.shared`. */
 export const SHARED_REQUESTS_CLAIMED = 0;
@@ -44,7 +44,8 @@ export interface PrepareTask {
 export type CoordinatorMessage = { readonly type: 'stop'; readonly reason: string };
 
 export type WorkerMessage =
-  | { readonly type: 'records'; readonly records: RequestRecord[] }
+  /** Each record's `chunks` is still empty; its log travels packed beside it (see chunk-log.ts). */
+  | { readonly type: 'records'; readonly records: FinishedRequest[] }
   /** Last message of a task: every record was posted before it (ordering on one port is guaranteed). */
   | { readonly type: 'done' };
 

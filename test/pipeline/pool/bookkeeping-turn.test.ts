@@ -28,19 +28,22 @@ test('the record is finished only when the pacer grants a turn, with every stamp
 
   const context = requestContext(t, server.url, pacer);
   let finished = false;
-  const pending = sendChat(context, 'r1').then((record) => {
+  const pending = sendChat(context, 'r1').then((result) => {
     finished = true;
-    return record;
+    return result;
   });
   while (!grant && !finished) await new Promise((resolve) => setImmediate(resolve)); // the exchange ends, bookkeeping waits
   t.false(finished, 'the record waits for its turn');
   grantedAtMs = systemClock.nowMs();
   grant!();
-  const record = await pending;
+  const { record, chunkLog } = await pending;
   t.deepEqual(turns, ['send', 'bookkeeping']);
   t.is(record.status, 'ok');
   t.is(record.output_tokens, 2);
-  t.is(record.chunks.length, 2);
+  // Two content chunks of one token each, packed as (offset, tokens) pairs; the record's form comes later.
+  t.is(chunkLog.length, 4);
+  t.deepEqual([chunkLog[1], chunkLog[3]], [1, 1]);
+  t.deepEqual(record.chunks, []);
   for (const stamp of ['t_send', 't_headers', 't_first_token', 't_last_token', 't_done'] as const) {
     t.true(record[stamp]! <= grantedAtMs, `${stamp} was taken before the bookkeeping turn`);
   }

@@ -6,9 +6,8 @@ import type { ExecutionContext } from 'ava';
 import { Agent } from 'undici';
 import { systemClock } from '../../../pipeline/core/clock.js';
 import { adapterFor } from '../../../collectors/engines/index.js';
-import type { RequestRecord } from '../../../pipeline/core/record.js';
 import type { DispatchPacer } from '../../../pipeline/pool/dispatch-pacer.js';
-import { executeRequest, type RequestContext } from '../../../pipeline/pool/execute-request.js';
+import { executeRequest, type FinishedRequest, type RequestContext } from '../../../pipeline/pool/execute-request.js';
 import { Watchdog } from '../../../pipeline/pool/watchdog.js';
 
 /** Role chunk, two one-token chunks, the finish chunk, usage, [DONE]. */
@@ -41,7 +40,7 @@ export function requestContext(t: ExecutionContext, origin: string, pacer?: Disp
 }
 
 /** One streamed chat request asking for 2 tokens. */
-export function sendChat(context: RequestContext, requestId: string): Promise<RequestRecord> {
+export function sendChat(context: RequestContext, requestId: string): Promise<FinishedRequest> {
   return executeRequest(
     context,
     { requestId, model: 'm', prompt: 'p', promptTokens: 1, maxTokens: 2, stream: true, api: 'chat' },

@@ -25,7 +25,7 @@ test('requests on a connection the server closed unanswered are retried once and
   const context = requestContext(t, server.url);
   let retried = 0;
   for (let i = 0; i < 6; i++) {
-    const record = await sendChat(context, `r${i}`);
+    const { record } = await sendChat(context, `r${i}`);
     t.is(record.status, 'ok', `${record.request_id}: ${record.error_kind} ${record.error_message}`);
     t.is(record.output_tokens, 2);
     retried += record.transport_retries ?? 0;

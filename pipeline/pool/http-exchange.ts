@@ -14,6 +14,9 @@ export interface ExchangeObserver {
   onBody(atMs: number, chunk: Buffer): void;
 }
 
+/** A request as sent: the body may be bytes already (execute-request.ts says why). */
+export type ExchangeSpec = Omit<HttpRequestSpec, 'body'> & { readonly body?: string | Buffer };
+
 export interface ExchangeOutcome {
   readonly endMs: number;
   readonly error?: Error & { code?: string };
@@ -23,7 +26,7 @@ export interface ExchangeOutcome {
 export function exchange(
   dispatcher: Dispatcher,
   origin: string,
-  spec: HttpRequestSpec,
+  spec: ExchangeSpec,
   observer: ExchangeObserver,
   nowMs: () => number,
   signal: AbortSignal,

@@ -25,7 +25,6 @@ test('an 8 s run samples host, every core and the client about once a second, an
   });
   t.is(result.code, 0, result.stderr);
   const all = await points(out);
-  const count = (measurement: string, filter: (p: Point) => boolean = () => true) => all.filter((p) => p.measurement === measurement && filter(p)).length;
   // At least the 8 s of load, and one sample about every second (the run may last longer on a busy machine).
   const everySecond = (name: string, samples: Point[]) => {
     t.true(samples.length >= 7, `${name}: ${samples.length} samples`);

@@ -3,7 +3,7 @@
  * and split SSE / NDJSON bodies into records.
  */
 import type { ExecutionContext } from 'ava';
-import parsePrometheusTextFormat from 'parse-prometheus-text-format';
+import { createRequire } from 'node:module';
 import { Agent, request } from 'undici';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/index.js';
 
@@ -81,12 +81,15 @@ export interface MetricFamily {
   metrics: Array<{ value?: string; labels?: Record<string, string>; buckets?: Record<string, string>; count?: string; sum?: string }>;
 }
 
+// The package is CommonJS without type declarations; createRequire keeps its typing local (as in collectors).
+const parsePrometheusTextFormat = createRequire(import.meta.url)('parse-prometheus-text-format') as (text: string) => MetricFamily[];
+
 /**
  * Families by name (for names, types, simple samples). Note: parse-prometheus-text-format 1.1.1 drops
  * `_sum`/`_count` and the labels of histograms that have labels besides `le`; use `sample()` for those.
  */
 export function parseMetrics(text: string): Map<string, MetricFamily> {
-  const families = (parsePrometheusTextFormat as unknown as (text: string) => MetricFamily[])(text);
+  const families = parsePrometheusTextFormat(text);
   return new Map(families.map((family) => [family.name, family]));
 }
 

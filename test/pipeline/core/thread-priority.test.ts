@@ -4,6 +4,9 @@ import { Worker } from 'node:worker_threads';
 import { NICE_FIELD, statFields } from '../../helpers/proc-stat.js';
 import { COORDINATOR_NICE_STEP, shiftProcessThreadsNice, shiftThreadNice } from '../../../pipeline/core/thread-priority.js';
 
+// Serial: these tests change nice values of threads across the whole process (one shifts every thread but
+// the main one), so run side by side they would change each other's worker threads.
+
 /** A worker thread that answers every message with its own nice value; terminated when the test ends. */
 function niceReportingWorker(t: ExecutionContext): Worker {
   const worker = new Worker(
@@ -24,13 +27,13 @@ function threadNice(worker: Worker): Promise<number> {
   });
 }
 
-test('off Linux nothing changes (a nice value there is per process and would shift the workers too)', (t) => {
+test.serial('off Linux nothing changes (a nice value there is per process and would shift the workers too)', (t) => {
   const before = getPriority(0);
   t.is(shiftThreadNice(COORDINATOR_NICE_STEP, 'darwin'), undefined);
   t.is(getPriority(0), before);
 });
 
-test('on Linux only the calling thread is lowered; a thread started earlier keeps its priority', async (t) => {
+test.serial('on Linux only the calling thread is lowered; a thread started earlier keeps its priority', async (t) => {
   if (process.platform !== 'linux') return t.pass('per-thread nice values are Linux behaviour');
   const worker = niceReportingWorker(t);
   const before = getPriority(0);
@@ -47,7 +50,7 @@ test('on Linux only the calling thread is lowered; a thread started earlier keep
   if (process.getuid?.() === 0) t.is(getPriority(0), before);
 });
 
-test('raising priority is refused without the privilege and then changes nothing', (t) => {
+test.serial('raising priority is refused without the privilege and then changes nothing', (t) => {
   if (process.platform !== 'linux') return t.pass('Linux behaviour');
   const before = getPriority(0);
   const change = shiftThreadNice(-1);
@@ -66,7 +69,7 @@ function niceOfThread(threadId: number): number {
   return Number(statFields(`/proc/self/task/${threadId}/stat`)[NICE_FIELD]);
 }
 
-test('every thread but the main one is shifted, V8 helpers and worker threads included', async (t) => {
+test.serial('every thread but the main one is shifted, V8 helpers and worker threads included', async (t) => {
   if (process.platform !== 'linux') return t.pass('per-thread nice values are Linux behaviour');
   const worker = niceReportingWorker(t);
   const workerBefore = await threadNice(worker);
@@ -80,6 +83,6 @@ test('every thread but the main one is shifted, V8 helpers and worker threads in
   if (process.getuid?.() === 0) shiftProcessThreadsNice(-1, { includeMain: false });
 });
 
-test('off Linux no thread is touched', (t) => {
+test.serial('off Linux no thread is touched', (t) => {
   t.is(shiftProcessThreadsNice(5, { includeMain: true }, 'darwin'), undefined);
 });

@@ -188,37 +188,27 @@ export async function executeRequest(
   if (parser && status < 400 && status > 0 && !outcome.error) handleEvents(outcome.endMs, parser.push(tail).concat(parser.finish()));
   else if (tail) bodyParts.push(tail);
 
-  const finished = (): FinishedRequest => ({ record, chunkLog: chunkLog.packed() });
   if (outcome.error) {
     const reason = controller.signal.reason;
     const failure =
       reason instanceof RequestAbort ? { kind: reason.kind, message: reason.message } : errorKindOfTransport(outcome.error);
-    finishError(record, failure.kind, failure.message);
-    return finished();
+    return finishError(record, chunkLog, failure.kind, failure.message);
   }
   if (status >= 400) {
     const failure = adapter.classifyError(status, bodyParts.join(''));
-    finishError(record, failure.kind, failure.message);
-    return finished();
+    return finishError(record, chunkLog, failure.kind, failure.message);
   }
 
   let outputTokens: number | undefined;
   if (!request.stream) {
     const parsed = adapter.parseResponse(status, headers, bodyParts.join(''), request);
-    if (parsed.error) {
-      finishError(record, parsed.error.kind, parsed.error.message);
-      return finished();
-    }
+    if (parsed.error) return finishError(record, chunkLog, parsed.error.kind, parsed.error.message);
     report = parsed.report;
     outputTokens = report.outputTokens ?? parsed.outputTokens;
   } else {
-    if (streamError) {
-      finishError(record, streamError.kind, streamError.message, report);
-      return finished();
-    }
+    if (streamError) return finishError(record, chunkLog, streamError.kind, streamError.message, report);
     if (!sawEnd) {
-      finishError(record, 'protocol', 'the stream ended without the engine\'s end-of-stream marker', report);
-      return finished();
+      return finishError(record, chunkLog, 'protocol', 'the stream ended without the engine\'s end-of-stream marker', report);
     }
     outputTokens = report.outputTokens ?? clientTokens;
   }
@@ -249,10 +239,14 @@ export async function executeRequest(
   record.metrics = computed.metrics;
   record.sources = computed.sources;
   record.server = report.raw;
-  return finished();
+  return handOn(record, chunkLog);
 }
 
-function finishError(record: RequestRecord, kind: ErrorKind, message: string, report?: ServerReport): void {
+function handOn(record: RequestRecord, chunkLog: ChunkLog): FinishedRequest {
+  return { record, chunkLog: chunkLog.packed() };
+}
+
+function finishError(record: RequestRecord, chunkLog: ChunkLog, kind: ErrorKind, message: string, report?: ServerReport): FinishedRequest {
   record.status = 'error';
   record.error_kind = kind;
   record.error_message = message.length > 500 ? `${message.slice(0, 500)}…` : message;
@@ -265,6 +259,7 @@ function finishError(record: RequestRecord, kind: ErrorKind, message: string, re
     };
     record.sources = { schedule_lag_ms: 'client', total_duration_ms: 'client', e2e_from_schedule_ms: 'client' };
   }
+  return handOn(record, chunkLog);
 }
 
 /** Later reports add to and override earlier ones (a usage chunk, then a final timings event). */

@@ -89,7 +89,9 @@ export class EngineDriver {
   #pump(): void {
     if (this.#closed) return;
     const events = this.#model.advance(this.#nowMs());
-    for (const event of events) this.#backlog.push(event);
+    // advance() returns a fresh array: with nothing left over it becomes the backlog as it is.
+    if (this.#backlog.length === 0) this.#backlog = events;
+    else for (const event of events) this.#backlog.push(event);
     this.#handOut();
     this.#arm();
   }

@@ -65,7 +65,7 @@ export interface TimedModel {
   load(nowMs: number): number;
   /** Forgets the loaded model when nothing runs (the next job pays the cold load again); false when busy. */
   unload(): boolean;
-  /** Everything that happened up to `nowMs`, in time order. */
+  /** Everything that happened up to `nowMs`, in time order, in a new array the caller may keep. */
   advance(nowMs: number): ModelEvent[];
   /** When the next event is due (model time), or undefined when idle. */
   nextEventMs(): number | undefined;

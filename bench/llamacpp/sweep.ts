@@ -16,13 +16,13 @@
  * output is word pieces, streamed one token per chunk (the `tok/chunk` column shows it).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { RunResult, StageSummary } from '../../pipeline/core/run-result.js';
+import { CLOCK_TICKS_PER_SECOND, readPidStat } from '../../collectors/resources/process/procfs-process.js';
 import { startLlamaServer } from './llama-server.js';
 
 const { values: flags } = parseArgs({
@@ -97,10 +97,8 @@ function runCli(args: readonly string[]): Promise<void> {
 
 /** utime + stime of a process, seconds (Linux /proc). */
 function processCpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  // After "pid (comm) ": state is field 3, so utime (14) and stime (15) are at 11 and 12.
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  return ticks / 100; // USER_HZ is 100 on Linux
+  const stat = readPidStat(pid);
+  return stat ? stat.cpuTicks / CLOCK_TICKS_PER_SECOND : Number.NaN;
 }
 
 interface Row {

@@ -13,7 +13,6 @@
  * it spills to disk and sends the spill files back at the end, which this measures too. "lost" counts
  * points neither written nor spilled, plus any left on disk (both must be 0).
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +22,7 @@ import type { RequestRecord } from '../../pipeline/core/record.js';
 import type { RunResult } from '../../pipeline/core/run-result.js';
 import { Secret, type InfluxConfig } from '../../pipeline/sinks/influx-config.js';
 import { createInfluxSink } from '../../pipeline/sinks/influxdb.js';
+import { CLOCK_TICKS_PER_SECOND, readPidStat } from '../../collectors/resources/process/procfs-process.js';
 import { startVictoriaMetrics, type VictoriaMetrics } from './victoria-metrics.js';
 
 const TOKENS_PER_REQUEST = 16;
@@ -128,8 +128,8 @@ function serverCpuMs(): number | undefined {
   const pid = vm?.pid();
   if (pid === undefined) return undefined;
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks at USER_HZ = 100
+    const stat = readPidStat(pid);
+    return stat ? (stat.cpuTicks * 1000) / CLOCK_TICKS_PER_SECOND : undefined;
   } catch {
     return undefined; // not Linux: the column stays empty
   }

@@ -3,8 +3,8 @@
  * would double the file and say nothing about timing). Needs tcpdump and the right to capture (root or
  * CAP_NET_RAW); when either is missing the error says so and how to get it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { CLOCK_TICKS_PER_SECOND, readPidStat } from '../../collectors/resources/process/procfs-process.js';
 
 /** libpcap's packet-buffer timeout as tcpdump sets it (to_ms = 1000). */
 const BLOCK_TIMEOUT_MS = 1000;
@@ -56,7 +56,8 @@ export async function startCapture(port: number, file: string, iface = 'lo'): Pr
       // tcpdump reads the kernel's ring in blocks that are handed over when full or after its 1 s timeout, and
       // SIGINT discards a block not yet handed over: without this wait the last second of traffic is lost.
       await new Promise((resolve) => setTimeout(resolve, BLOCK_TIMEOUT_MS * 2));
-      const cpuSeconds = cpuSecondsOf(child);
+      const stat = child.pid === undefined ? undefined : readPidStat(child.pid);
+      const cpuSeconds = stat ? stat.cpuTicks / CLOCK_TICKS_PER_SECOND : Number.NaN;
       const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
       child.kill('SIGINT');
       await exited;
@@ -64,15 +65,4 @@ export async function startCapture(port: number, file: string, iface = 'lo'): Pr
       return { file, droppedPackets: dropped ? Number(dropped[1]) : 0, cpuSeconds };
     },
   };
-}
-
-/** utime + stime from /proc (Linux), in seconds; NaN where /proc is not there. */
-function cpuSecondsOf(child: ChildProcess): number {
-  try {
-    const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    // After "pid (comm) ", utime and stime are the 12th and 13th fields, in clock ticks (100 Hz on Linux).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return Number.NaN;
-  }
 }

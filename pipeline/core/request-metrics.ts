@@ -76,10 +76,10 @@ export function computeRequestMetrics(
   if (timing.streamed) {
     const ttftMs = timing.tFirstToken !== undefined ? timing.tFirstToken - timing.tSend : undefined;
     set('ttft_ms', ttftMs, 'client');
-    const { itlGapsMs, iclGapsMs } = gapsOf(timing.chunks);
+    const chunks = seriesOf(timing.chunks);
+    const { itlGapsMs, iclGapsMs } = gapsOf(chunks);
     itlGaps = itlGapsMs;
     iclGaps = iclGapsMs;
-    const chunks = seriesOf(timing.chunks);
     if (chunks.length > 0) {
       let chunkTokens = 0;
       for (let i = 0; i < chunks.length; i++) chunkTokens += chunks.tokens(i);

@@ -67,6 +67,8 @@ export interface ClientHealth {
   coordinator_nice?: number;
   /** The worker threads' nice value (the highest, i.e. least favoured, of them), raised where allowed (Linux). */
   worker_nice?: number;
+  /** How the client's young-generation GC ran: on the allocating thread alone ('serial', the default) or with V8's helpers. */
+  young_gc?: 'serial' | 'parallel';
 }
 
 export interface ThresholdResult {

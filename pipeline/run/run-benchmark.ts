@@ -26,6 +26,7 @@ import { streamGapsOf, SummaryCollector, type RequestSlo } from './summary-colle
 import { validityChecks } from './validity.js';
 import { hostInfo, resourcesSection, stageSummaries } from './result-sections.js';
 import { toolVersion } from '../core/version.js';
+import { setYoungGcMode, type YoungGcMode } from '../core/young-gc.js';
 import { renderMarkdownReport } from '../../analytics/report/markdown.js';
 import { WindowAccumulator } from '../sinks/window-points.js';
 
@@ -74,6 +75,8 @@ export interface RunOptions {
    * runs on the coordinator's own thread, e.g. the demo's in-process simulator.
    */
   readonly threadPriorities?: boolean;
+  /** Young-generation GC of the client's threads (core/young-gc.ts; default 'serial'). */
+  readonly youngGc?: YoungGcMode;
 }
 
 export interface RunOutcome {
@@ -114,6 +117,8 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   let warmupCount = 0;
   let abortReason: string | undefined;
   const workerCount = options.workers ?? defaultWorkerCount();
+  const youngGc = options.youngGc ?? 'serial';
+  setYoungGcMode(youngGc);
   const pool = new WorkerPool(workerCount);
   const stopRun = (reason: string) => {
     if (abortReason) return;
@@ -254,6 +259,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
       dropped_arrivals: dropped,
       ...(priority ? { coordinator_nice: priority.toNice } : {}),
       ...(workerNice !== undefined ? { worker_nice: workerNice } : {}),
+      young_gc: youngGc,
     },
     summary,
     stages,

@@ -24,6 +24,7 @@ for (const engine of ENGINES) {
     t.is(result.code, 0, result.stderr);
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as RunResult;
     t.is(run.summary.requests.ok, 40);
+    t.is(run.client_health.young_gc, 'serial');
     // The coordinator thread yields to the measuring workers (core/thread-priority.ts); Linux only.
     if (process.platform === 'linux') {
       t.true(run.client_health.coordinator_nice! >= COORDINATOR_NICE_STEP, String(run.client_health.coordinator_nice));

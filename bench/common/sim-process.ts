@@ -1,6 +1,6 @@
 /**
- * Starts `llmbench sim` in its own process (so the simulator's CPU and event loop are not the client's) and
- * resolves with its URL from the first stdout line.
+ * Starts `llmbench sim` (or another server that speaks first with "listening on URL") in its own process, so
+ * the server's CPU and event loop are not the client's, and resolves with its URL from that first line.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,14 +20,19 @@ export function binPath(): string {
 }
 
 export function startSimProcess(args: readonly string[]): Promise<SimProcess> {
-  const child = spawn(process.execPath, [binPath(), 'sim', ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  return startListeningProcess([binPath(), 'sim', ...args]);
+}
+
+/** Runs `node ...nodeArgs` and resolves once it prints "listening on http://…" as its first line. */
+export function startListeningProcess(nodeArgs: readonly string[]): Promise<SimProcess> {
+  const child = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout! });
-    const onExit = (code: number | null) => reject(new Error(`llmbench sim exited with ${code} before listening`));
+    const onExit = (code: number | null) => reject(new Error(`${nodeArgs.join(' ')} exited with ${code} before listening`));
     child.once('exit', onExit);
     lines.once('line', (line) => {
       const match = /^listening on (http:\/\/\S+)$/.exec(line);
-      if (!match) return reject(new Error(`unexpected first line from llmbench sim: ${line}`));
+      if (!match) return reject(new Error(`unexpected first line from ${nodeArgs.join(' ')}: ${line}`));
       child.off('exit', onExit);
       resolve({
         url: match[1]!,

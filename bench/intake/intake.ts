@@ -11,8 +11,8 @@
  * If the bare server shows a gap of the same size, the simulator's extra work is not what makes it; the two
  * "late" columns then say how much of it is the server's intake and how much the client's reading.
  *
- * Usage: npx tsx bench/intake/intake.ts [--rounds 2] [--users 1000] [--requests 3000] [--max-tokens 128]
- *        [--ttft-ms 50] [--itl-ms 50]
+ * Usage: npx tsx bench/intake/intake.ts [--rounds 2] [--servers sim,reference] [--users 1000] [--requests 3000]
+ *        [--max-tokens 128] [--ttft-ms 50] [--itl-ms 50]
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -35,19 +35,23 @@ const { values } = parseArgs({
     'max-tokens': { type: 'string', default: '128' },
     'ttft-ms': { type: 'string', default: '50' },
     'itl-ms': { type: 'string', default: '50' },
+    servers: { type: 'string', default: 'sim,reference' },
   },
 });
 const timing = ['--ttft-ms', values['ttft-ms'], '--itl-ms', values['itl-ms']];
 
 const SERVERS: Record<string, () => Promise<SimProcess>> = {
-  'llmbench sim': () => startSimProcess(['--engine', 'vllm', '--port', '0', ...timing]),
-  'reference (bare node:http)': () => startListeningProcess([...referenceServerScript(), ...timing]),
+  sim: () => startSimProcess(['--engine', 'vllm', '--port', '0', ...timing]),
+  reference: () => startListeningProcess([...referenceServerScript(), ...timing]),
 };
+const chosen = new Set(values.servers.split(','));
+const unknown = [...chosen].filter((key) => !(key in SERVERS));
+if (unknown.length > 0) throw new Error(`--servers: unknown ${unknown.join(', ')} (choose from ${Object.keys(SERVERS).join(', ')})`);
 
 console.log(`llmbench run --engine vllm --concurrency ${values.users} --requests ${values.requests} --max-tokens ${values['max-tokens']}; servers with TTFT ${values['ttft-ms']} ms, ITL ${values['itl-ms']} ms`);
-console.log(['server', 'ok', 'client TTFT p50', 'server TTFT p50', 'gap', 'read late p50', 'p90', 'token late p50', 'p90', 'server CPU s'].join('\t'));
+console.log(['server (sim: llmbench sim; reference: bare node:http)', 'ok', 'client TTFT p50', 'server TTFT p50', 'gap', 'read late p50', 'p90', 'token late p50', 'p90', 'server CPU s'].join('\t'));
 for (let round = 0; round < Number(values.rounds); round++) {
-  for (const [name, start] of Object.entries(SERVERS)) console.log([name, ...(await measure(start))].join('\t'));
+  for (const [name, start] of Object.entries(SERVERS).filter(([key]) => chosen.has(key))) console.log([name, ...(await measure(start))].join('\t'));
 }
 
 async function measure(start: () => Promise<SimProcess>): Promise<string[]> {

@@ -10,6 +10,7 @@ import type { ErrorKind, RequestRecord } from '../core/record.js';
 import { onAbort } from '../core/abort-fanout.js';
 import type { DispatchPacer } from './dispatch-pacer.js';
 import { ChunkLog } from './chunk-log.js';
+import { RequestCancel, type Cancellation } from './request-cancel.js';
 import { exchange, type ExchangeSpec } from './http-exchange.js';
 import { errorKindOfTransport } from './transport-errors.js';
 import type { Watchdog } from './watchdog.js';
@@ -78,8 +79,8 @@ export async function executeRequest(
     server: {},
   };
 
-  const controller = new AbortController();
-  const stopListening = onAbort(runSignal, () => controller.abort(new RequestAbort('cancelled', 'run stopped while the request was in flight')));
+  const cancel = new RequestCancel();
+  const stopListening = onAbort(runSignal, () => cancel.abort(new RequestAbort('cancelled', 'run stopped while the request was in flight')));
 
   const parser = request.stream ? adapter.createStreamParser(request) : undefined;
   const decoder = new TextDecoder();
@@ -98,7 +99,7 @@ export async function executeRequest(
     lastActivityMs: 0,
     sawFirstToken: false,
     sentMs: undefined as number | undefined,
-    abort: (kind: ErrorKind, message: string) => controller.abort(new RequestAbort(kind, message)),
+    abort: (kind: ErrorKind, message: string) => cancel.abort(new RequestAbort(kind, message)),
   };
   const unwatch = context.watchdog.watch(watched);
 
@@ -164,10 +165,10 @@ export async function executeRequest(
       },
     },
     () => clock.nowMs(),
-    controller.signal,
+    cancel,
   );
   let outcome = await attempt();
-  if (isStaleConnection(outcome, status, controller.signal)) {
+  if (isStaleConnection(outcome, status, cancel)) {
     // The server closed a kept-alive connection as we reused it (llama-server does after every stream while
     // saying keep-alive): no byte of an answer came back, so the request was not served. Send it once more on a
     // fresh connection, as HTTP clients do, and say so in the record.
@@ -189,7 +190,7 @@ export async function executeRequest(
   else if (tail) bodyParts.push(tail);
 
   if (outcome.error) {
-    const reason = controller.signal.reason;
+    const reason = cancel.reason;
     const failure =
       reason instanceof RequestAbort ? { kind: reason.kind, message: reason.message } : errorKindOfTransport(outcome.error);
     return finishError(record, chunkLog, failure.kind, failure.message);
@@ -267,8 +268,8 @@ function mergeReports(base: ServerReport, next: ServerReport): ServerReport {
   return { ...base, ...next, raw: { ...base.raw, ...next.raw } };
 }
 
-function isStaleConnection(outcome: { error?: Error & { code?: string } }, status: number, signal: AbortSignal): boolean {
-  if (!outcome.error || status !== 0 || signal.aborted) return false;
+function isStaleConnection(outcome: { error?: Error & { code?: string } }, status: number, cancel: Cancellation): boolean {
+  if (!outcome.error || status !== 0 || cancel.aborted) return false;
   const code = outcome.error.code ?? (outcome.error.cause as { code?: string } | undefined)?.code;
   return code === 'UND_ERR_SOCKET' || code === 'ECONNRESET';
 }

@@ -6,6 +6,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { HttpRequestSpec } from '../core/engine.js';
+import type { Cancellation } from './request-cancel.js';
 
 export interface ExchangeObserver {
   onSent(atMs: number): void;
@@ -29,24 +30,25 @@ export function exchange(
   spec: ExchangeSpec,
   observer: ExchangeObserver,
   nowMs: () => number,
-  signal: AbortSignal,
+  cancel: Cancellation,
 ): Promise<ExchangeOutcome> {
   return new Promise((resolve) => {
     let settled = false;
     let abortRequest: ((reason?: Error) => void) | undefined;
+    let stopListening: (() => void) | undefined;
     const finish = (error?: Error) => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      stopListening?.();
       resolve(error ? { endMs: nowMs(), error } : { endMs: nowMs() });
     };
     const onAbort = () => {
-      const reason = signal.reason instanceof Error ? signal.reason : new Error('request aborted');
+      const reason = cancel.reason instanceof Error ? cancel.reason : new Error('request aborted');
       if (abortRequest) abortRequest(reason);
       else finish(reason);
     };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
+    if (cancel.aborted) return onAbort();
+    stopListening = cancel.onAbort(onAbort);
 
     // The legacy handler shape is used on purpose: it is the one through which undici reports
     // onRequestSent (the wrapped v7 handler API drops it), and that is our t_send.

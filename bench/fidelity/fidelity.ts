@@ -8,21 +8,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { request } from 'undici';
 import type { RequestRecord } from '../../pipeline/core/record.js';
 import { summarize } from '../../pipeline/core/stats.js';
 import { readRequestRecords } from '../../analytics/run-reader.js';
 import { runBenchmark } from '../../pipeline/run/run-benchmark.js';
 import { closedPlan } from '../common/closed-plan.js';
 import { startSimProcess } from '../common/sim-process.js';
+import { deliveryDelays, fetchGroundTruth, type TruthRecord } from '../common/ground-truth.js';
 
-interface Truth {
-  request_id: string;
-  received_ms: number;
-  first_token_ms: number | null;
-  last_token_ms: number | null;
-  output_tokens: number;
-}
 
 const { values } = parseArgs({
   options: {
@@ -49,8 +42,7 @@ for (const users of levels) {
       scenario: { users, requests },
       outDir: join(dir, 'run'),
     });
-    const truthList = (await (await request(`${sim.url}/__sim/requests`)).body.json()) as Truth[];
-    const truth = new Map(truthList.map((entry) => [entry.request_id, entry]));
+    const truth = await fetchGroundTruth(sim.url);
     const errors: Errors = { ttft: [], tpot: [], itl: [], requestDelivery: [], tokenDelivery: [] };
     for await (const record of readRequestRecords(join(dir, 'run'))) {
       const t = truth.get(record.request_id);
@@ -90,11 +82,12 @@ interface Errors {
   tokenDelivery: number[];
 }
 
-function compare(record: RequestRecord, t: Truth, errors: Errors): void {
+function compare(record: RequestRecord, t: TruthRecord, errors: Errors): void {
   const trueTtft = t.first_token_ms! - t.received_ms;
   if (record.metrics.ttft_ms !== undefined) errors.ttft.push(record.metrics.ttft_ms - trueTtft);
-  if (record.t_send !== undefined) errors.requestDelivery.push(t.received_ms - record.t_send);
-  if (record.t_first_token !== undefined) errors.tokenDelivery.push(record.t_first_token - t.first_token_ms!);
+  const delays = deliveryDelays(record, t);
+  if (delays.requestMs !== undefined) errors.requestDelivery.push(delays.requestMs);
+  if (delays.firstTokenMs !== undefined) errors.tokenDelivery.push(delays.firstTokenMs);
   if (t.output_tokens >= 2) {
     const trueTpot = (t.last_token_ms! - t.first_token_ms!) / (t.output_tokens - 1);
     if (record.metrics.tpot_ms !== undefined) errors.tpot.push(record.metrics.tpot_ms - trueTpot);

@@ -20,21 +20,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { request } from 'undici';
 import { readRequestRecords } from '../../analytics/run-reader.js';
 import { CLOCK_TICKS_PER_SECOND, readPidStat } from '../../collectors/resources/process/procfs-process.js';
 import { summarize } from '../../pipeline/core/stats.js';
 import { binPath, startListeningProcess, startSimProcess, type SimProcess } from '../common/sim-process.js';
-import type { SimTruth } from '../wire/compare.js';
+import { deliveryDelays, fetchGroundTruth } from '../common/ground-truth.js';
+import { STREAM_CHECK_OPTIONS } from '../common/stream-check-options.js';
 
 const { values } = parseArgs({
   options: {
+    ...STREAM_CHECK_OPTIONS,
     rounds: { type: 'string', default: '2' },
-    users: { type: 'string', default: '1000' },
-    requests: { type: 'string', default: '3000' },
-    'max-tokens': { type: 'string', default: '128' },
-    'ttft-ms': { type: 'string', default: '50' },
-    'itl-ms': { type: 'string', default: '50' },
     servers: { type: 'string', default: 'sim,reference' },
   },
 });
@@ -65,18 +61,20 @@ async function measure(start: () => Promise<SimProcess>): Promise<string[]> {
     const exitCode = await new Promise<number | null>((resolve) => spawn(process.execPath, [binPath(), ...runArgs], { stdio: ['ignore', 'ignore', 'inherit'] }).once('exit', resolve));
     const cpuAfter = readPidStat(pid);
     if (exitCode !== 0) throw new Error(`llmbench run exited with ${exitCode}`);
-    const truths = new Map(((await (await request(`${server.url}/__sim/requests`)).body.json()) as SimTruth[]).map((truth) => [truth.request_id, truth]));
+    const truths = await fetchGroundTruth(server.url);
     const clientTtft: number[] = [];
     const serverTtft: number[] = [];
     const readLate: number[] = [];
     const tokenLate: number[] = [];
     for await (const record of readRequestRecords(join(dir, 'run'))) {
       const truth = truths.get(record.request_id);
-      if (record.warmup || record.status !== 'ok' || !truth || truth.first_token_ms === null || record.t_send === undefined || record.t_first_token === undefined) continue;
-      clientTtft.push(record.t_first_token - record.t_send);
+      const delays = truth && deliveryDelays(record, truth);
+      if (record.warmup || record.status !== 'ok' || !truth || truth.first_token_ms === null || record.metrics.ttft_ms === undefined) continue;
+      if (delays?.requestMs === undefined || delays.firstTokenMs === undefined) continue;
+      clientTtft.push(record.metrics.ttft_ms);
       serverTtft.push(truth.first_token_ms - truth.received_ms);
-      readLate.push(truth.received_ms - record.t_send);
-      tokenLate.push(record.t_first_token - truth.first_token_ms);
+      readLate.push(delays.requestMs);
+      tokenLate.push(delays.firstTokenMs);
     }
     const p = (samples: number[], stat: 'p50' | 'p90') => summarize(samples)?.[stat] ?? Number.NaN;
     const cpuSeconds = cpuBefore && cpuAfter ? (cpuAfter.cpuTicks - cpuBefore.cpuTicks) / CLOCK_TICKS_PER_SECOND : Number.NaN;

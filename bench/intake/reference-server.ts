@@ -13,18 +13,14 @@ import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { batchScheduleThisProcess } from '../../pipeline/core/batch-scheduling.js';
 import { shiftThreadNice, WORKER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
+import type { TruthRecord } from '../common/ground-truth.js';
 
-interface Truth {
-  request_id: string;
-  received_ms: number;
-  first_token_ms: number | null;
-}
 
 const { values } = parseArgs({ options: { 'ttft-ms': { type: 'string', default: '50' }, 'itl-ms': { type: 'string', default: '50' } } });
 const ttftMs = Number(values['ttft-ms']);
 const itlMs = Number(values['itl-ms']);
 const nowMs = () => performance.timeOrigin + performance.now();
-const truths: Truth[] = [];
+const truths: TruthRecord[] = [];
 let sequence = 0;
 
 const server = createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 }, (req, res) => {
@@ -38,11 +34,16 @@ const server = createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 
     };
     if (req.method === 'GET') return json(200, req.url === '/__sim/requests' ? truths : { object: 'list', data: [{ id: 'sim', object: 'model' }] });
     if (req.url !== '/v1/completions') return json(404, { error: `the reference server streams /v1/completions only, not ${req.url}` });
-    const body = JSON.parse(Buffer.concat(parts).toString('utf8')) as { max_tokens?: number };
+    let body: { max_tokens?: number };
+    try {
+      body = JSON.parse(Buffer.concat(parts).toString('utf8')) as { max_tokens?: number };
+    } catch (error) {
+      return json(400, { error: `the body is not JSON: ${(error as Error).message}` });
+    }
     const tokens = Math.max(1, body.max_tokens ?? 16);
     const headerId = req.headers['x-request-id'];
     const requestId = typeof headerId === 'string' ? headerId : `ref-${++sequence}`;
-    const truth: Truth = { request_id: requestId, received_ms: receivedMs, first_token_ms: null };
+    const truth: TruthRecord = { request_id: requestId, received_ms: receivedMs, first_token_ms: null, last_token_ms: null, output_tokens: 0 };
     const chunk = (text: string, finish: string | null) =>
       `data: {"id":"cmpl-${requestId}","object":"text_completion","created":1,"model":"sim","choices":[{"index":0,"text":${JSON.stringify(text)},"logprobs":null,"finish_reason":${finish ? `"${finish}"` : 'null'},"stop_reason":null}]}\n\n`;
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'x-request-id': requestId });
@@ -53,6 +54,8 @@ const server = createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 
       const last = written === tokens;
       res.write(chunk(` t${written}`, last ? 'length' : null));
       truth.first_token_ms ??= nowMs();
+      truth.last_token_ms = nowMs();
+      truth.output_tokens = written;
       if (!last) {
         setTimeout(next, receivedMs + ttftMs + written * itlMs - nowMs());
         return;

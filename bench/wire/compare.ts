@@ -6,13 +6,10 @@
 import type { RequestRecord } from '../../pipeline/core/record.js';
 import { summarize, type MetricSummary } from '../../pipeline/core/stats.js';
 import type { WireTruth } from './wire-truth.js';
+import type { TruthRecord } from '../common/ground-truth.js';
 
 /** What GET /__sim/requests says about one request (simulator/ground-truth.ts). */
-export interface SimTruth {
-  readonly request_id: string;
-  readonly received_ms: number;
-  readonly first_token_ms: number | null;
-}
+export type SimTruth = Pick<TruthRecord, 'request_id' | 'received_ms' | 'first_token_ms'>;
 
 export interface WireComparison {
   /** Requests found in all the sources compared (ok, not warmup, with a first token on the wire). */

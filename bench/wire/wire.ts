@@ -14,14 +14,15 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { request } from 'undici';
 import { readRequestRecords } from '../../analytics/run-reader.js';
 import { adapterFor } from '../../collectors/engines/index.js';
 import type { MetricSummary } from '../../pipeline/core/stats.js';
 import type { RequestRecord } from '../../pipeline/core/record.js';
 import { binPath, startSimProcess, type SimProcess } from '../common/sim-process.js';
+import { STREAM_CHECK_OPTIONS } from '../common/stream-check-options.js';
 import { startCapture } from './capture.js';
-import { compareWithWire, type SimTruth, type WireComparison } from './compare.js';
+import { compareWithWire, type WireComparison } from './compare.js';
+import { fetchGroundTruth } from '../common/ground-truth.js';
 import { httpExchanges } from './http-exchanges.js';
 import { readPcap } from './pcap.js';
 import { wireTruth } from './wire-truth.js';
@@ -29,11 +30,7 @@ import { wireTruth } from './wire-truth.js';
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: {
-    users: { type: 'string', default: '1000' },
-    requests: { type: 'string', default: '3000' },
-    'max-tokens': { type: 'string', default: '128' },
-    'ttft-ms': { type: 'string', default: '50' },
-    'itl-ms': { type: 'string', default: '50' },
+    ...STREAM_CHECK_OPTIONS,
     engine: { type: 'string', default: 'vllm' },
     url: { type: 'string' },
     model: { type: 'string' },
@@ -58,7 +55,7 @@ try {
   const exitCode = await new Promise<number | null>((resolve) => spawn(process.execPath, [binPath(), ...runArgs], { stdio: 'inherit' }).once('exit', resolve));
   const captured = await capture.stop();
   if (exitCode !== 0 && exitCode !== 99) throw new Error(`llmbench run exited with ${exitCode}`);
-  const simTruth = sim ? ((await (await request(`${url}/__sim/requests`)).body.json()) as SimTruth[]) : undefined;
+  const simTruth = sim ? [...(await fetchGroundTruth(url)).values()] : undefined;
   const records: RequestRecord[] = [];
   for await (const record of readRequestRecords(join(dir, 'run'))) records.push(record);
   const parseStartMs = performance.now();

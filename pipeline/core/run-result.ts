@@ -5,6 +5,7 @@
 import type { MetricSummary } from './stats.js';
 import type { EngineInfo } from './engine.js';
 import type { ErrorKind, MetricSource, RequestMetric } from './record.js';
+import type { YoungGcMode } from './young-gc.js';
 
 export const RUN_SCHEMA_VERSION = 1;
 
@@ -68,7 +69,7 @@ export interface ClientHealth {
   /** The worker threads' nice value (the highest, i.e. least favoured, of them), raised where allowed (Linux). */
   worker_nice?: number;
   /** How the client's young-generation GC ran: on the allocating thread alone ('serial', the default) or with V8's helpers. */
-  young_gc?: 'serial' | 'parallel';
+  young_gc?: YoungGcMode;
 }
 
 export interface ThresholdResult {

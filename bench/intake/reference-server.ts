@@ -3,7 +3,7 @@
  * with fixed timing, and nothing else (no dialects, faults, metrics or engine model). Token k of a request
  * read at R is written at R + ttft + (k − 1) × itl on its own timer. It stamps the same ground truth as the
  * simulator (received after the body was read; first token right after its write) at GET /__sim/requests,
- * and gets the same scheduling as `llmbench sim` (nice −5, SCHED_BATCH), so the two differ only in the work
+ * and gets the same scheduling as `llmbench sim` (nice −12, SCHED_BATCH), so the two differ only in the work
  * they do per request.
  *
  * Usage: npx tsx bench/intake/reference-server.ts --ttft-ms 50 --itl-ms 50; prints "listening on URL" first.
@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { batchScheduleThisProcess } from '../../pipeline/core/batch-scheduling.js';
-import { shiftThreadNice, WORKER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
+import { SERVER_NICE_STEP, shiftThreadNice } from '../../pipeline/core/thread-priority.js';
 import type { TruthRecord } from '../common/ground-truth.js';
 
 
@@ -68,7 +68,7 @@ const server = createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 
 });
 server.keepAliveTimeout = 60_000;
 server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
-  shiftThreadNice(WORKER_NICE_STEP);
+  shiftThreadNice(SERVER_NICE_STEP);
   void batchScheduleThisProcess().then(() => {
     process.stdout.write(`listening on http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
   });

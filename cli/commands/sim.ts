@@ -5,7 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../../pipeline/core/errors.js';
-import { shiftThreadNice, WORKER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
+import { SERVER_NICE_STEP, shiftThreadNice } from '../../pipeline/core/thread-priority.js';
 import { warmSimulator } from '../sim-warmup.js';
 import { batchScheduleThisProcess } from '../../pipeline/core/batch-scheduling.js';
 import type { Faults, PerfModel, SimEngine, SimulatorOptions } from '../../simulator/index.js';
@@ -92,11 +92,11 @@ export function simCommand(): Command {
           return undefined;
         });
     const sim = await startSimulator(options).catch(invalid);
-    // The simulator stamps the ground truth the client is judged against, so it gets the CPU as readily as
-    // the client's workers do (core/thread-priority.ts); where raising is refused it keeps its priority.
-    // Its JS thread only: raising V8's helper threads too made the client's send lag worse at 40 req/s here
-    // (they then compete with the client's worker on equal terms).
-    const priority = shiftThreadNice(WORKER_NICE_STEP);
+    // The simulator stamps the ground truth the client is judged against, so it gets the CPU ahead of the
+    // client's workers (core/thread-priority.ts SERVER_NICE_STEP); where raising is refused it keeps its
+    // priority. Its JS thread only: raising V8's helper threads too made the client's send lag worse at
+    // 40 req/s here (they then compete with the client's worker on equal terms).
+    const priority = shiftThreadNice(SERVER_NICE_STEP);
     // It must not preempt the client it serves when a request wakes it (core/batch-scheduling.ts).
     const batch = await batchScheduleThisProcess();
     process.stdout.write(`listening on ${sim.url}\n`);

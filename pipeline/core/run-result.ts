@@ -68,6 +68,8 @@ export interface ClientHealth {
   coordinator_nice?: number;
   /** The worker threads' nice value (the highest, i.e. least favoured, of them), raised where allowed (Linux). */
   worker_nice?: number;
+  /** V8's and libuv's helper threads' nice value: the coordinator's with serial scavenges, the workers' with parallel ones (Linux). */
+  helper_nice?: number;
   /** How the client's young-generation GC ran: on the allocating thread alone ('serial', the default) or with V8's helpers. */
   young_gc?: YoungGcMode;
 }

@@ -9,22 +9,34 @@
  * it is refused the worker stays where it was). Priority only decides who waits when two threads want a
  * core at the same instant; it adds no CPU.
  *
- * Linux keeps the nice value per thread: setpriority(2) on a thread id acts on that thread alone, and
- * os.setPriority(0, …) names the calling thread. Elsewhere a nice value is per process, so nothing is
- * changed there.
+ * V8's helper threads (and libuv's pool) go with the coordinator while the client's scavenges are serial
+ * (young-gc.ts): what is left for them then is background work, chiefly TurboFan compiling code that has just
+ * turned hot and concurrent marking. At 1 000 streams here that work was most of what the helpers did in the
+ * wave when 1 000 requests start together (~190 of ~300 ms of helper CPU per wave was TurboFan), taken from
+ * the worker reading first tokens and from the server reading requests. With parallel scavenges a worker
+ * waits for its helpers, so they are raised with it instead (at 1 000 req/s the schedule lag p99 was
+ * ~270 ms with the helpers left behind, ~100 ms with them raised).
  *
- * In the client, "the workers" means every thread of the process but the main one, V8's own helpers
- * included: a worker's scavenge hands work to V8's platform threads and waits for them, so a raised worker
- * whose GC helpers stayed at nice 0 waited behind whatever else held the cores (at 1 000 req/s on this
- * 2-core machine its schedule lag p99 was ~270 ms that way, ~100 ms with the helpers raised too).
+ * Workers are told apart by name: each names its own thread (nameThisThread, at module load), and the
+ * coordinator reads the names from /proc. Linux keeps the nice value per thread: setpriority(2) on a thread id
+ * acts on that thread alone, and os.setPriority(0, …) names the calling thread. Elsewhere a nice value is per
+ * process, so nothing is changed there.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
 /** The coordinator's shift: about a tenth of a core's share when it competes with a nice-0 thread. */
 export const COORDINATOR_NICE_STEP = 10;
 /** Each worker's shift: about three times a nice-0 thread's share under contention. */
 export const WORKER_NICE_STEP = -5;
+/**
+ * `llmbench sim`'s shift: ahead of the client's workers. A server starved by its client reads requests late,
+ * and that wait is in the client's TTFT but not in the server's own; a client starved by its server sends
+ * late, and that shows in schedule_lag_ms and the run's validity. Measured in bench/intake.
+ */
+export const SERVER_NICE_STEP = -12;
+/** The name each worker thread gives itself (15 bytes at most: the kernel's limit for a thread name). */
+export const WORKER_THREAD_NAME = 'llmbench-worker';
 const NICE_MIN = -20;
 const NICE_MAX = 19;
 
@@ -69,36 +81,55 @@ function shiftOne(threadId: number, step: number): { fromNice: number; toNice: n
   }
 }
 
-export interface ThreadsChange {
-  /** Threads whose nice value changed. */
-  readonly threads: number;
-  /** Their nice value now (the highest, i.e. least favoured, of them). */
-  readonly toNice: number;
+export interface ClientThreadsChange {
+  /** The workers' nice value now (the highest of them); undefined when none was found or none changed. */
+  readonly workerNice?: number;
+  /** V8's and libuv's helper threads' nice value now (the highest of them); undefined when none changed. */
+  readonly helperNice?: number;
 }
 
 /**
- * Shifts every thread of this process by `step`, the main thread (thread id = process id) only when
- * `includeMain`. Threads created later inherit their creator's value. Returns undefined when no thread
- * changed (not Linux, no /proc, or the system refused every change).
+ * Shifts the threads of this process other than the main one: the named workers by `workerStep`, the rest
+ * (V8's and libuv's helpers) by `helperStep`. Threads created later inherit their creator's value. Returns
+ * undefined off Linux or without /proc.
  */
-export function shiftProcessThreadsNice(
-  step: number,
-  options: { readonly includeMain: boolean },
+export function shiftClientThreadsNice(
+  steps: { readonly workerStep: number; readonly helperStep: number },
   platform: NodeJS.Platform = process.platform,
-): ThreadsChange | undefined {
+): ClientThreadsChange | undefined {
   if (platform !== 'linux') return undefined;
   const threadIds = threadIdsOfThisProcess();
   if (!threadIds) return undefined;
-  let threads = 0;
-  let toNice = Number.NEGATIVE_INFINITY;
+  let workerNice: number | undefined;
+  let helperNice: number | undefined;
   for (const threadId of threadIds) {
-    if (threadId === process.pid && !options.includeMain) continue;
-    const shifted = shiftOne(threadId, step);
-    if (!shifted) continue; // it keeps its priority
-    threads++;
-    toNice = Math.max(toNice, shifted.toNice);
+    if (threadId === process.pid) continue;
+    const isWorker = threadName(threadId) === WORKER_THREAD_NAME;
+    const shifted = shiftOne(threadId, isWorker ? steps.workerStep : steps.helperStep);
+    if (!shifted || shifted.toNice === shifted.fromNice) continue; // it keeps its priority
+    if (isWorker) workerNice = Math.max(workerNice ?? shifted.toNice, shifted.toNice);
+    else helperNice = Math.max(helperNice ?? shifted.toNice, shifted.toNice);
   }
-  return threads > 0 ? { threads, toNice } : undefined;
+  return { ...(workerNice !== undefined ? { workerNice } : {}), ...(helperNice !== undefined ? { helperNice } : {}) };
+}
+
+/** Names the calling thread (what `top -H` and /proc show); false where that cannot be done. */
+export function nameThisThread(name: string, platform: NodeJS.Platform = process.platform): boolean {
+  if (platform !== 'linux') return false;
+  try {
+    writeFileSync('/proc/thread-self/comm', name);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function threadName(threadId: number): string | undefined {
+  try {
+    return readFileSync(`/proc/self/task/${threadId}/comm`, 'utf8').trim();
+  } catch {
+    return undefined; // the thread ended
+  }
 }
 
 /** Linux thread ids of this process (from /proc/self/task); undefined where /proc cannot be read. */

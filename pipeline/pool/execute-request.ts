@@ -24,7 +24,10 @@ export interface RequestContext {
   readonly runId: string;
   readonly workerIndex: number;
   readonly networkRttMs: number;
-  /** Spreads sends that fall due together over loop turns (see dispatch-pacer.ts); none in unit tests. */
+  /**
+   * Gives a finished request's bookkeeping its turn among the sends (dispatch-pacer.ts); the sends themselves
+   * wait for their turn before the request is built (stream-worker.ts). None in most unit tests.
+   */
   readonly pacer?: DispatchPacer;
   /** Path prefix of the target URL (e.g. "/proxy" for http://host/proxy), prepended to every request path. */
   readonly basePath: string;
@@ -133,8 +136,6 @@ export async function executeRequest(
     }
   };
 
-  const wait = context.pacer?.turn();
-  if (wait) await wait;
   record.t_dispatch = clock.nowMs();
   const spec = withBodyBytes(withBasePath(adapter.buildRequest(request), context.basePath));
   // The prompt is in the body now; the request's other fields are all that is read from here on. Dropping it,

@@ -21,7 +21,7 @@ import { LiveStats, type LiveSnapshot } from './live-stats.js';
 import { preflight } from './preflight.js';
 import { RunDirectory } from './run-directory.js';
 import { newRunId } from './run-id.js';
-import { COORDINATOR_NICE_STEP, shiftProcessThreadsNice, shiftThreadNice, WORKER_NICE_STEP, type PriorityChange } from '../core/thread-priority.js';
+import { COORDINATOR_NICE_STEP, shiftClientThreadsNice, shiftThreadNice, WORKER_NICE_STEP, type ClientThreadsChange, type PriorityChange } from '../core/thread-priority.js';
 import { streamGapsOf, SummaryCollector, type RequestSlo } from './summary-collector.js';
 import { validityChecks } from './validity.js';
 import { hostInfo, resourcesSection, stageSummaries } from './result-sections.js';
@@ -173,12 +173,14 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   let dropped = 0;
   let failure: unknown;
   let priority: PriorityChange | undefined;
-  let workerNice: number | undefined;
+  let threadsChange: ClientThreadsChange | undefined;
   try {
     await pool.warm();
-    // After the workers exist: they (and V8's helper threads) go up, this thread goes down (core/thread-priority.ts).
+    // After the workers exist: they go up; this thread goes down, and V8's helpers with it unless the worker's
+    // scavenges wait for them (core/thread-priority.ts).
     if (options.threadPriorities !== false) {
-      workerNice = shiftProcessThreadsNice(WORKER_NICE_STEP, { includeMain: false })?.toNice;
+      const helperStep = youngGc === 'serial' ? COORDINATOR_NICE_STEP : WORKER_NICE_STEP;
+      threadsChange = shiftClientThreadsNice({ workerStep: WORKER_NICE_STEP, helperStep });
       priority = shiftThreadNice(COORDINATOR_NICE_STEP);
     }
     for (const phase of plan.phases) {
@@ -258,7 +260,8 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
       client_cpu_pct: clientCpuShare === null ? null : clientCpuShare * 100 * availableParallelism(),
       dropped_arrivals: dropped,
       ...(priority ? { coordinator_nice: priority.toNice } : {}),
-      ...(workerNice !== undefined ? { worker_nice: workerNice } : {}),
+      ...(threadsChange?.workerNice !== undefined ? { worker_nice: threadsChange.workerNice } : {}),
+      ...(threadsChange?.helperNice !== undefined ? { helper_nice: threadsChange.helperNice } : {}),
       young_gc: youngGc,
     },
     summary,

@@ -33,6 +33,9 @@ for (const engine of ENGINES) {
       // Raising the workers needs CAP_SYS_NICE (root in CI); unprivileged, only the coordinator moves.
       if (process.getuid?.() === 0) t.is(coordinatorNice! - workerNice!, COORDINATOR_NICE_STEP - WORKER_NICE_STEP);
       else t.true(workerNice === undefined || workerNice < coordinatorNice!, `${workerNice} < ${coordinatorNice}`);
+      // With serial scavenges V8's helpers only compile and mark in the background: they go down with the
+      // coordinator (lowering needs no privilege). worker_nice above is only set when the workers were found by name.
+      t.is(run.client_health.helper_nice, coordinatorNice);
     }
     for (const metric of RUNTIME_METRICS) {
       t.is(run.summary.metrics[metric]?.count, 40, metric);

@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline';
 import { readdirSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import test, { type ExecutionContext } from 'ava';
-import { WORKER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
+import { SERVER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
 import { post, sseJson } from './sim-client.js';
 import { NICE_FIELD, POLICY_FIELD, statFields } from '../helpers/proc-stat.js';
 
@@ -51,11 +51,11 @@ test('raises its own priority where the system allows it, and says so on stderr'
   const nice = Number(statFields(`/proc/${sim.pid}/stat`)[NICE_FIELD]);
   const before = getPriority(0);
   if (process.getuid?.() === 0) {
-    t.is(nice, Math.max(-20, before + WORKER_NICE_STEP));
+    t.is(nice, Math.max(-20, before + SERVER_NICE_STEP));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    t.regex(sim.stderr(), new RegExp(`priority raised: nice ${before} → ${Math.max(-20, before + WORKER_NICE_STEP)}`));
+    t.regex(sim.stderr(), new RegExp(`priority raised: nice ${before} → ${Math.max(-20, before + SERVER_NICE_STEP)}`));
   } else {
-    t.true([before, before + WORKER_NICE_STEP].includes(nice));
+    t.true([before, before + SERVER_NICE_STEP].includes(nice));
   }
 });
 

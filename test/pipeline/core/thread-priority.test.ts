@@ -2,17 +2,21 @@ import test, { type ExecutionContext } from 'ava';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { NICE_FIELD, statFields } from '../../helpers/proc-stat.js';
-import { COORDINATOR_NICE_STEP, shiftProcessThreadsNice, shiftThreadNice } from '../../../pipeline/core/thread-priority.js';
+import { COORDINATOR_NICE_STEP, nameThisThread, shiftClientThreadsNice, shiftThreadNice, WORKER_THREAD_NAME } from '../../../pipeline/core/thread-priority.js';
 
 // Serial: these tests change nice values of threads across the whole process (one shifts every thread but
 // the main one), so run side by side they would change each other's worker threads.
 
-/** A worker thread that answers every message with its own nice value; terminated when the test ends. */
-function niceReportingWorker(t: ExecutionContext): Worker {
+/**
+ * A worker thread that answers every message with its own nice value; terminated when the test ends. Named as
+ * the load workers name themselves when `asLoadWorker`.
+ */
+function niceReportingWorker(t: ExecutionContext, asLoadWorker = false): Worker {
   const worker = new Worker(
-    `const { parentPort } = require('node:worker_threads'); const { getPriority } = require('node:os');
+    `const { parentPort, workerData } = require('node:worker_threads'); const { getPriority } = require('node:os');
+     if (workerData.name) require('node:fs').writeFileSync('/proc/thread-self/comm', workerData.name);
      parentPort.on('message', () => parentPort.postMessage(getPriority(0)));`,
-    { eval: true },
+    { eval: true, workerData: { name: asLoadWorker ? WORKER_THREAD_NAME : undefined } },
   );
   t.teardown(() => worker.terminate());
   return worker;
@@ -69,20 +73,40 @@ function niceOfThread(threadId: number): number {
   return Number(statFields(`/proc/self/task/${threadId}/stat`)[NICE_FIELD]);
 }
 
-test.serial('every thread but the main one is shifted, V8 helpers and worker threads included', async (t) => {
+test.serial('named load workers get the worker step, every other thread but the main one the helper step', async (t) => {
   if (process.platform !== 'linux') return t.pass('per-thread nice values are Linux behaviour');
-  const worker = niceReportingWorker(t);
-  const workerBefore = await threadNice(worker);
+  const loadWorker = niceReportingWorker(t, true);
+  const otherWorker = niceReportingWorker(t);
+  const loadBefore = await threadNice(loadWorker);
+  const otherBefore = await threadNice(otherWorker);
   const mainBefore = niceOfThread(process.pid);
-  // Lowering is allowed to anyone, so this runs unprivileged too.
-  const change = shiftProcessThreadsNice(1, { includeMain: false });
-  t.truthy(change);
-  t.true(change!.threads >= 2, `${change!.threads} threads (the worker and V8's helpers at least)`);
-  t.is(await threadNice(worker), Math.min(19, workerBefore + 1));
+  // Lowering is allowed to anyone, so this runs unprivileged too: both steps lower, by different amounts.
+  const change = shiftClientThreadsNice({ workerStep: 1, helperStep: 3 });
+  t.is(await threadNice(loadWorker), Math.min(19, loadBefore + 1));
+  t.is(await threadNice(otherWorker), Math.min(19, otherBefore + 3), 'an unnamed thread counts as a helper');
+  t.is(change?.workerNice, Math.min(19, loadBefore + 1));
+  t.true(change!.helperNice! >= Math.min(19, otherBefore + 3), 'V8\'s helpers and the unnamed worker');
   t.is(niceOfThread(process.pid), mainBefore, 'the main thread is left alone');
-  if (process.getuid?.() === 0) shiftProcessThreadsNice(-1, { includeMain: false });
+  if (process.getuid?.() === 0) shiftClientThreadsNice({ workerStep: -1, helperStep: -3 });
+});
+
+test.serial('a thread can name itself, as the load workers do', async (t) => {
+  if (process.platform !== 'linux') return t.pass('thread names in /proc are Linux behaviour');
+  const worker = new Worker(
+    `const { parentPort } = require('node:worker_threads');
+     parentPort.once('message', (path) => import(path).then((m) => parentPort.postMessage([m.nameThisThread('llmbench-test'), require('node:fs').readFileSync('/proc/thread-self/comm', 'utf8').trim()])));`,
+    { eval: true },
+  );
+  t.teardown(() => worker.terminate());
+  const answer = new Promise<[boolean, string]>((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  worker.postMessage(new URL('../../../dist/pipeline/core/thread-priority.js', import.meta.url).href);
+  t.deepEqual(await answer, [true, 'llmbench-test']);
+  t.false(nameThisThread('x', 'darwin'));
 });
 
 test.serial('off Linux no thread is touched', (t) => {
-  t.is(shiftProcessThreadsNice(5, { includeMain: true }, 'darwin'), undefined);
+  t.is(shiftClientThreadsNice({ workerStep: 5, helperStep: 5 }, 'darwin'), undefined);
 });

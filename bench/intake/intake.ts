@@ -10,6 +10,9 @@
  *   server CPU    utime + stime of the server process over the run, from /proc
  * If the bare server shows a gap of the same size, the simulator's extra work is not what makes it; the two
  * "late" columns then say how much of it is the server's intake and how much the client's reading.
+ * Each run prints a row for all requests (the criterion), then one per wave of `--users` requests in send
+ * order: the first wave is the herd of users starting together, which a server on 2 shared cores reads
+ * slowest; later waves are paced by the earlier ones ending.
  *
  * Usage: npx tsx bench/intake/intake.ts [--rounds 2] [--servers sim,reference] [--users 1000] [--requests 3000]
  *        [--max-tokens 128] [--ttft-ms 50] [--itl-ms 50]
@@ -45,12 +48,27 @@ const unknown = [...chosen].filter((key) => !(key in SERVERS));
 if (unknown.length > 0) throw new Error(`--servers: unknown ${unknown.join(', ')} (choose from ${Object.keys(SERVERS).join(', ')})`);
 
 console.log(`llmbench run --engine vllm --concurrency ${values.users} --requests ${values.requests} --max-tokens ${values['max-tokens']}; servers with TTFT ${values['ttft-ms']} ms, ITL ${values['itl-ms']} ms`);
-console.log(['server (sim: llmbench sim; reference: bare node:http)', 'ok', 'client TTFT p50', 'server TTFT p50', 'gap', 'read late p50', 'p90', 'token late p50', 'p90', 'server CPU s'].join('\t'));
+console.log(['server (sim: llmbench sim; reference: bare node:http)', 'requests', 'ok', 'client TTFT p50', 'server TTFT p50', 'gap', 'read late p50', 'p90', 'token late p50', 'p90', 'server CPU s'].join('\t'));
 for (let round = 0; round < Number(values.rounds); round++) {
-  for (const [name, start] of Object.entries(SERVERS).filter(([key]) => chosen.has(key))) console.log([name, ...(await measure(start))].join('\t'));
+  for (const [name, start] of Object.entries(SERVERS).filter(([key]) => chosen.has(key))) {
+    for (const row of await measure(start)) console.log([name, ...row].join('\t'));
+  }
 }
 
-async function measure(start: () => Promise<SimProcess>): Promise<string[]> {
+/** One request's numbers, ms. */
+interface Sample {
+  readonly sendMs: number;
+  readonly clientTtft: number;
+  readonly serverTtft: number;
+  readonly readLate: number;
+  readonly tokenLate: number;
+}
+
+/**
+ * Rows for the run (the issue's criterion) and for each wave: the requests in send order, `--users` at a time.
+ * The first wave is the herd of users starting together; later waves are paced by the ones before them ending.
+ */
+async function measure(start: () => Promise<SimProcess>): Promise<string[][]> {
   const server = await start();
   const dir = await mkdtemp(join(tmpdir(), 'llmbench-intake-'));
   try {
@@ -62,27 +80,39 @@ async function measure(start: () => Promise<SimProcess>): Promise<string[]> {
     const cpuAfter = readPidStat(pid);
     if (exitCode !== 0) throw new Error(`llmbench run exited with ${exitCode}`);
     const truths = await fetchGroundTruth(server.url);
-    const clientTtft: number[] = [];
-    const serverTtft: number[] = [];
-    const readLate: number[] = [];
-    const tokenLate: number[] = [];
+    const samples: Sample[] = [];
     for await (const record of readRequestRecords(join(dir, 'run'))) {
       const truth = truths.get(record.request_id);
       const delays = truth && deliveryDelays(record, truth);
       if (record.warmup || record.status !== 'ok' || !truth || truth.first_token_ms === null || record.metrics.ttft_ms === undefined) continue;
-      if (delays?.requestMs === undefined || delays.firstTokenMs === undefined) continue;
-      clientTtft.push(record.metrics.ttft_ms);
-      serverTtft.push(truth.first_token_ms - truth.received_ms);
-      readLate.push(delays.requestMs);
-      tokenLate.push(delays.firstTokenMs);
+      if (delays?.requestMs === undefined || delays.firstTokenMs === undefined || record.t_send === undefined) continue;
+      samples.push({
+        sendMs: record.t_send,
+        clientTtft: record.metrics.ttft_ms,
+        serverTtft: truth.first_token_ms - truth.received_ms,
+        readLate: delays.requestMs,
+        tokenLate: delays.firstTokenMs,
+      });
     }
-    const p = (samples: number[], stat: 'p50' | 'p90') => summarize(samples)?.[stat] ?? Number.NaN;
     const cpuSeconds = cpuBefore && cpuAfter ? (cpuAfter.cpuTicks - cpuBefore.cpuTicks) / CLOCK_TICKS_PER_SECOND : Number.NaN;
-    return [String(clientTtft.length), ...[p(clientTtft, 'p50'), p(serverTtft, 'p50'), p(clientTtft, 'p50') - p(serverTtft, 'p50'), p(readLate, 'p50'), p(readLate, 'p90'), p(tokenLate, 'p50'), p(tokenLate, 'p90'), cpuSeconds].map((v) => v.toFixed(1))];
+    samples.sort((a, b) => a.sendMs - b.sendMs);
+    const users = Number(values.users);
+    const rows = [['all', ...columns(samples), cpuSeconds.toFixed(1)]];
+    for (let from = 0; from < samples.length; from += users) rows.push([`wave ${from / users + 1}`, ...columns(samples.slice(from, from + users)), '']);
+    return rows;
   } finally {
     await server.stop();
     await rm(dir, { recursive: true, force: true });
   }
+}
+
+function columns(samples: readonly Sample[]): string[] {
+  const p = (pick: (sample: Sample) => number, stat: 'p50' | 'p90') => summarize(samples.map(pick))?.[stat] ?? Number.NaN;
+  const clientTtft = p((sample) => sample.clientTtft, 'p50');
+  const serverTtft = p((sample) => sample.serverTtft, 'p50');
+  return [String(samples.length), ...[clientTtft, serverTtft, clientTtft - serverTtft,
+    p((sample) => sample.readLate, 'p50'), p((sample) => sample.readLate, 'p90'),
+    p((sample) => sample.tokenLate, 'p50'), p((sample) => sample.tokenLate, 'p90')].map((v) => v.toFixed(1))];
 }
 
 /** The reference server's script with the node flags it needs: the .ts under tsx, the built .js otherwise. */

@@ -90,8 +90,10 @@ export interface ClientThreadsChange {
 
 /**
  * Shifts the threads of this process other than the main one: the named workers by `workerStep`, the rest
- * (V8's and libuv's helpers) by `helperStep`. Threads created later inherit their creator's value. Returns
- * undefined off Linux or without /proc.
+ * (V8's and libuv's helpers) by `helperStep`. Where no thread carries the workers' name (they could not name
+ * themselves), workers and helpers cannot be told apart, and every one of them gets `workerStep`: a helper
+ * raised by mistake costs less than a worker lowered by mistake. Threads created later inherit their
+ * creator's value. Returns undefined off Linux or without /proc.
  */
 export function shiftClientThreadsNice(
   steps: { readonly workerStep: number; readonly helperStep: number },
@@ -100,11 +102,12 @@ export function shiftClientThreadsNice(
   if (platform !== 'linux') return undefined;
   const threadIds = threadIdsOfThisProcess();
   if (!threadIds) return undefined;
+  const others = threadIds.filter((threadId) => threadId !== process.pid).map((threadId) => ({ threadId, name: threadName(threadId) }));
+  const named = others.some((thread) => thread.name === WORKER_THREAD_NAME);
   let workerNice: number | undefined;
   let helperNice: number | undefined;
-  for (const threadId of threadIds) {
-    if (threadId === process.pid) continue;
-    const isWorker = threadName(threadId) === WORKER_THREAD_NAME;
+  for (const { threadId, name } of others) {
+    const isWorker = !named || name === WORKER_THREAD_NAME;
     const shifted = shiftOne(threadId, isWorker ? steps.workerStep : steps.helperStep);
     if (!shifted || shifted.toNice === shifted.fromNice) continue; // it keeps its priority
     if (isWorker) workerNice = Math.max(workerNice ?? shifted.toNice, shifted.toNice);

@@ -1,4 +1,5 @@
 import test, { type ExecutionContext } from 'ava';
+import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { NICE_FIELD, statFields } from '../../helpers/proc-stat.js';
@@ -68,6 +69,17 @@ test.serial('raising priority is refused without the privilege and then changes 
   }
 });
 
+/** Threads of this process that carry the load workers' name. */
+function namedThreadCount(): number {
+  return readdirSync('/proc/self/task').filter((id) => {
+    try {
+      return readFileSync(`/proc/self/task/${id}/comm`, 'utf8').trim() === WORKER_THREAD_NAME;
+    } catch {
+      return false; // the thread ended
+    }
+  }).length;
+}
+
 /** A thread's nice value from /proc. */
 function niceOfThread(threadId: number): number {
   return Number(statFields(`/proc/self/task/${threadId}/stat`)[NICE_FIELD]);
@@ -86,6 +98,21 @@ test.serial('named load workers get the worker step, every other thread but the 
   t.is(await threadNice(otherWorker), Math.min(19, otherBefore + 3), 'an unnamed thread counts as a helper');
   t.is(change?.workerNice, Math.min(19, loadBefore + 1));
   t.true(change!.helperNice! >= Math.min(19, otherBefore + 3), 'V8\'s helpers and the unnamed worker');
+  t.is(niceOfThread(process.pid), mainBefore, 'the main thread is left alone');
+  if (process.getuid?.() === 0) shiftClientThreadsNice({ workerStep: -1, helperStep: -3 });
+});
+
+test.serial('where no worker could name itself, every thread but the main one gets the worker step', async (t) => {
+  if (process.platform !== 'linux') return t.pass('per-thread nice values are Linux behaviour');
+  // A named worker of an earlier test may still be exiting; this test needs none left.
+  for (let tries = 0; tries < 100 && namedThreadCount() > 0; tries++) await new Promise((resolve) => setTimeout(resolve, 20));
+  t.is(namedThreadCount(), 0);
+  const unnamed = niceReportingWorker(t);
+  const before = await threadNice(unnamed);
+  const mainBefore = niceOfThread(process.pid);
+  const change = shiftClientThreadsNice({ workerStep: 1, helperStep: 3 });
+  t.is(await threadNice(unnamed), Math.min(19, before + 1), 'not lowered as a helper');
+  t.is(change?.helperNice, undefined);
   t.is(niceOfThread(process.pid), mainBefore, 'the main thread is left alone');
   if (process.getuid?.() === 0) shiftClientThreadsNice({ workerStep: -1, helperStep: -3 });
 });

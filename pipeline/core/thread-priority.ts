@@ -116,6 +116,22 @@ export function shiftClientThreadsNice(
   return { ...(workerNice !== undefined ? { workerNice } : {}), ...(helperNice !== undefined ? { helperNice } : {}) };
 }
 
+/**
+ * Shifts every thread of this process but the main one by `step` (`llmbench sim` raises its V8 helpers with its
+ * JS thread, so its parallel scavenges do not wait for helpers that the client's workers hold off a core).
+ * Returns their nice value now (the highest of them), or undefined where none changed.
+ */
+export function shiftOtherThreadsNice(step: number, platform: NodeJS.Platform = process.platform): number | undefined {
+  if (platform !== 'linux') return undefined;
+  let toNice: number | undefined;
+  for (const threadId of threadIdsOfThisProcess() ?? []) {
+    if (threadId === process.pid) continue;
+    const shifted = shiftOne(threadId, step);
+    if (shifted && shifted.toNice !== shifted.fromNice) toNice = Math.max(toNice ?? shifted.toNice, shifted.toNice);
+  }
+  return toNice;
+}
+
 /** Names the calling thread (what `top -H` and /proc show); false where that cannot be done. */
 export function nameThisThread(name: string, platform: NodeJS.Platform = process.platform): boolean {
   if (platform !== 'linux') return false;

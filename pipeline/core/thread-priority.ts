@@ -100,19 +100,14 @@ export function shiftClientThreadsNice(
   platform: NodeJS.Platform = process.platform,
 ): ClientThreadsChange | undefined {
   if (platform !== 'linux') return undefined;
-  const threadIds = threadIdsOfThisProcess();
+  const threadIds = threadIdsOfThisProcess()?.filter((threadId) => threadId !== process.pid);
   if (!threadIds) return undefined;
-  const others = threadIds.filter((threadId) => threadId !== process.pid).map((threadId) => ({ threadId, name: threadName(threadId) }));
-  const named = others.some((thread) => thread.name === WORKER_THREAD_NAME);
-  let workerNice: number | undefined;
-  let helperNice: number | undefined;
-  for (const { threadId, name } of others) {
-    const isWorker = !named || name === WORKER_THREAD_NAME;
-    const shifted = shiftOne(threadId, isWorker ? steps.workerStep : steps.helperStep);
-    if (!shifted || shifted.toNice === shifted.fromNice) continue; // it keeps its priority
-    if (isWorker) workerNice = Math.max(workerNice ?? shifted.toNice, shifted.toNice);
-    else helperNice = Math.max(helperNice ?? shifted.toNice, shifted.toNice);
-  }
+  const named = new Set(threadIds.filter((threadId) => threadName(threadId) === WORKER_THREAD_NAME));
+  // Without a named worker every thread counts as one (see above).
+  const workers = named.size > 0 ? [...named] : threadIds;
+  const helpers = threadIds.filter((threadId) => named.size > 0 && !named.has(threadId));
+  const workerNice = shiftEach(workers, steps.workerStep);
+  const helperNice = shiftEach(helpers, steps.helperStep);
   return { ...(workerNice !== undefined ? { workerNice } : {}), ...(helperNice !== undefined ? { helperNice } : {}) };
 }
 
@@ -123,10 +118,15 @@ export function shiftClientThreadsNice(
  */
 export function shiftOtherThreadsNice(step: number, platform: NodeJS.Platform = process.platform): number | undefined {
   if (platform !== 'linux') return undefined;
+  return shiftEach((threadIdsOfThisProcess() ?? []).filter((threadId) => threadId !== process.pid), step);
+}
+
+/** Shifts each thread by `step`; their nice value now (the highest of them), or undefined where none changed. */
+function shiftEach(threadIds: readonly number[], step: number): number | undefined {
   let toNice: number | undefined;
-  for (const threadId of threadIdsOfThisProcess() ?? []) {
-    if (threadId === process.pid) continue;
+  for (const threadId of threadIds) {
     const shifted = shiftOne(threadId, step);
+    // Refused, gone, or already at the limit: it keeps its priority.
     if (shifted && shifted.toNice !== shifted.fromNice) toNice = Math.max(toNice ?? shifted.toNice, shifted.toNice);
   }
   return toNice;

@@ -60,7 +60,10 @@ export interface ValidityCheck {
 }
 
 export interface ClientHealth {
+  /** Over every request, open and closed loop (the summary's schedule_lag_ms p99). */
   schedule_lag_p99_ms: number | null;
+  /** Share of closed-loop users' time spent waiting to send (run/send-lag.ts); absent or null without closed-loop load. */
+  user_send_wait_share?: number | null;
   event_loop_delay_p99_ms: number | null;
   client_cpu_pct: number | null;
   dropped_arrivals: number;

@@ -23,6 +23,7 @@ import { RunDirectory } from './run-directory.js';
 import { newRunId } from './run-id.js';
 import { COORDINATOR_NICE_STEP, shiftClientThreadsNice, shiftThreadNice, WORKER_NICE_STEP, type ClientThreadsChange, type PriorityChange } from '../core/thread-priority.js';
 import { streamGapsOf, SummaryCollector, type RequestSlo } from './summary-collector.js';
+import { SendLagTally } from './send-lag.js';
 import { validityChecks } from './validity.js';
 import { hostInfo, resourcesSection, stageSummaries } from './result-sections.js';
 import { toolVersion } from '../core/version.js';
@@ -112,6 +113,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
 
   const slos = options.slos ?? [];
   const overall = new SummaryCollector(slos);
+  const sendLag = new SendLagTally();
   const stageCollectors = new Map<number, SummaryCollector>();
   const live = new LiveStats();
   let warmupCount = 0;
@@ -139,6 +141,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
       }
       const gaps = record.stream && record.status === 'ok' ? streamGapsOf(record) : undefined;
       overall.add(record, gaps);
+      sendLag.add(record);
       windows.add(record);
       let stage = stageCollectors.get(record.stage_index);
       if (!stage) stageCollectors.set(record.stage_index, (stage = new SummaryCollector(slos)));
@@ -229,7 +232,8 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   const stages = stageSummaries(plan.phases, stageCollectors);
   const clientCpuShare = wallMs > 0 ? (cpu.user + cpu.system) / 1000 / (wallMs * availableParallelism()) : null;
   const validity = validityChecks({
-    scheduleLagP99Ms: summary.metrics.schedule_lag_ms?.p99 ?? null,
+    scheduleLagP99Ms: sendLag.arrivalLagP99Ms(),
+    userSendWaitShare: sendLag.userSendWaitShare(),
     eventLoopDelayP99Ms: eventLoopP99s.length ? Math.max(...eventLoopP99s) : null,
     clientCpuShare,
     requestsSent: sent,
@@ -256,6 +260,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
     host: hostInfo(workerCount),
     client_health: {
       schedule_lag_p99_ms: summary.metrics.schedule_lag_ms?.p99 ?? null,
+      user_send_wait_share: sendLag.userSendWaitShare(),
       event_loop_delay_p99_ms: eventLoopP99s.length ? Math.max(...eventLoopP99s) : null,
       client_cpu_pct: clientCpuShare === null ? null : clientCpuShare * 100 * availableParallelism(),
       dropped_arrivals: dropped,

@@ -6,8 +6,10 @@
 import type { ValidityCheck } from '../core/run-result.js';
 
 export interface ValidityLimits {
-  /** p99 of t_send − t_intended (ms). */
+  /** p99 of t_send − t_intended over open-loop arrivals (ms). */
   readonly scheduleLagP99Ms: number;
+  /** Share of closed-loop users' time spent waiting to send (0..1); send-lag.ts says why a share. */
+  readonly userSendWaitShare: number;
   /** Worst worker event-loop delay p99 (ms). */
   readonly eventLoopDelayP99Ms: number;
   /** Client CPU as a share of the cores it could use (0..1). */
@@ -16,12 +18,17 @@ export interface ValidityLimits {
 
 export const DEFAULT_VALIDITY_LIMITS: ValidityLimits = {
   scheduleLagP99Ms: 25,
+  // The server saw at least 95 % of the users configured, on average over the run.
+  userSendWaitShare: 0.05,
   eventLoopDelayP99Ms: 50,
   clientCpuShare: 0.9,
 };
 
 export interface ClientMeasurements {
+  /** Open-loop arrivals only; null when the run had none. */
   readonly scheduleLagP99Ms: number | null;
+  /** Closed-loop users only; null when the run had none. */
+  readonly userSendWaitShare: number | null;
   readonly eventLoopDelayP99Ms: number | null;
   /** CPU time of the whole client process / (wall time × usable cores). */
   readonly clientCpuShare: number | null;
@@ -39,7 +46,9 @@ export function validityChecks(measured: ClientMeasurements, limits: ValidityLim
       detail: 'at least one request must have been sent',
     },
     check('schedule_lag_p99_ms', measured.scheduleLagP99Ms, limits.scheduleLagP99Ms,
-      'requests left later than scheduled: the client could not keep up with the load it was asked to generate'),
+      'open-loop arrivals left later than scheduled: the client could not keep up with the rate it was asked to generate'),
+    check('user_send_wait_share', measured.userSendWaitShare, limits.userSendWaitShare,
+      'closed-loop users spent this share of their time waiting to send: the server saw that many fewer concurrent users than configured'),
     check('event_loop_delay_p99_ms', measured.eventLoopDelayP99Ms, limits.eventLoopDelayP99Ms,
       'a worker thread was blocked: chunk arrival times are late by up to this much'),
     check('client_cpu_share', measured.clientCpuShare, limits.clientCpuShare,

@@ -89,6 +89,7 @@ export function runPoint(result: RunResult): Point {
   if (summary.jitter.itl_cv_mean !== null) fields.itl_cv_mean = summary.jitter.itl_cv_mean;
   const health = result.client_health;
   if (health.schedule_lag_p99_ms !== null) fields.schedule_lag_p99_ms = health.schedule_lag_p99_ms;
+  if (health.user_send_wait_share != null) fields.user_send_wait_share = health.user_send_wait_share;
   if (health.event_loop_delay_p99_ms !== null) fields.event_loop_delay_p99_ms = health.event_loop_delay_p99_ms;
   if (health.client_cpu_pct !== null) fields.client_cpu_pct = health.client_cpu_pct;
   for (const metric of HEADLINE_METRICS) {

@@ -11,15 +11,51 @@ const WORDS = (
   'state about national out known university united then made'
 ).split(' ');
 
-export function syntheticPrompt(promptTokens: number, nonce: string, seed: number): string {
-  const parts: string[] = [nonce];
-  let state = seed >>> 0 || 1;
-  for (let i = 1; i < promptTokens; i++) {
+/** Words in the shared text a prompt is cut from; a seed picks where its window starts. */
+const TEXT_WORDS = 1 << 16;
+
+/**
+ * One pseudo-random text per thread, built on first use (~330 KB), with each word's start offset. A prompt
+ * is a window of it: slicing shares the text's memory, where joining N words cost 7.7 µs of a worker's
+ * ~107 µs per request at 256 tokens, and at 1 000 streams requests are built in bursts.
+ */
+let shared: { readonly text: string; readonly wordStarts: Uint32Array } | undefined;
+
+function sharedText(): { readonly text: string; readonly wordStarts: Uint32Array } {
+  if (shared) return shared;
+  const words: string[] = [];
+  const wordStarts = new Uint32Array(TEXT_WORDS + 1);
+  let offset = 0;
+  let state = 0x9e3779b9;
+  for (let i = 0; i < TEXT_WORDS; i++) {
     // xorshift32: cheap, deterministic word choice (the text itself does not matter, its length does).
     state ^= state << 13;
     state ^= state >>> 17;
     state ^= state << 5;
-    parts.push(WORDS[(state >>> 0) % WORDS.length]!);
+    const word = WORDS[(state >>> 0) % WORDS.length]!;
+    wordStarts[i] = offset;
+    words.push(word);
+    offset += word.length + 1;
   }
-  return parts.join(' ');
+  wordStarts[TEXT_WORDS] = offset;
+  // A trailing space, so every window of words ends in one, as every word is followed by one.
+  shared = { text: `${words.join(' ')} `, wordStarts };
+  return shared;
+}
+
+/** The nonce and then `promptTokens − 1` words: the text's words from a seed-chosen start, wrapping round. */
+export function syntheticPrompt(promptTokens: number, nonce: string, seed: number): string {
+  if (promptTokens <= 1) return nonce;
+  const { text, wordStarts } = sharedText();
+  let prompt = `${nonce} `;
+  let start = (seed >>> 0) % TEXT_WORDS;
+  let remaining = promptTokens - 1;
+  while (remaining > 0) {
+    const take = Math.min(remaining, TEXT_WORDS - start);
+    prompt += text.slice(wordStarts[start]!, wordStarts[start + take]!);
+    remaining -= take;
+    start = 0;
+  }
+  // The window ends in the space after its last word.
+  return prompt.slice(0, -1);
 }

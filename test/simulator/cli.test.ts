@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { readdirSync } from 'node:fs';
 import { getPriority } from 'node:os';
+import { Agent, request } from 'undici';
 import test, { type ExecutionContext } from 'ava';
 import { SERVER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
 import { post, sseJson } from './sim-client.js';
@@ -104,4 +105,30 @@ test('warms its hot paths on a throwaway server first: the real one starts with 
     if (warm) t.regex(stderr, /warmed up: 400\/400 streamed requests on a throwaway server in \d+ ms/);
     else t.notRegex(stderr, /warmed up/);
   }
+});
+
+test('one SIGINT stops it while clients hold pooled keep-alive connections and streams are mid-flight', async (t) => {
+  t.timeout(60_000);
+  const child = cli(['sim', '--engine', 'vllm', '--port', '0', '--ttft-ms', '1', '--itl-ms', '20']);
+  t.teardown(() => child.kill('SIGKILL'));
+  const [first] = (await once(createInterface({ input: child.stdout }), 'line')) as [string];
+  const url = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(first)![1]!;
+  const exited = once(child, 'exit') as Promise<[number | null, string | null]>;
+  // The client is never closed: its 50 sockets stay open, idle or streaming, as a benchmark's pool would be.
+  const agent = new Agent({ connections: 50, keepAliveTimeout: 600_000 });
+  const body = (maxTokens: number) => JSON.stringify({ model: 'sim', prompt: 'x', max_tokens: maxTokens, stream: true });
+  const complete = (maxTokens: number) =>
+    request(`${url}/v1/completions`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: body(maxTokens) }).then((r) => r.body.text());
+  await Promise.all(Array.from({ length: 200 }, () => complete(2)));
+  // Long streams still running when the signal comes (1 000 tokens at 20 ms would take 20 s).
+  const streams = Array.from({ length: 20 }, () => complete(1000).catch((error: unknown) => error));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  child.kill('SIGINT');
+  const deadline = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  const [code, signal] = await exited;
+  clearTimeout(deadline);
+  t.is(signal, null, 'it exited by itself, not by the SIGKILL 15 s later');
+  t.is(code, 0);
+  await Promise.all(streams);
+  await agent.destroy();
 });

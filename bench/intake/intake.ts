@@ -15,7 +15,7 @@
  * slowest; later waves are paced by the earlier ones ending.
  *
  * Usage: npx tsx bench/intake/intake.ts [--rounds 2] [--servers sim,reference] [--users 1000] [--requests 3000]
- *        [--max-tokens 128] [--ttft-ms 50] [--itl-ms 50]
+ *        [--max-tokens 128] [--ttft-ms 50] [--itl-ms 50] [--run-args="--workers 2"]
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -35,6 +35,8 @@ const { values } = parseArgs({
     ...STREAM_CHECK_OPTIONS,
     rounds: { type: 'string', default: '2' },
     servers: { type: 'string', default: 'sim,reference' },
+    // Extra `llmbench run` flags for experiments, e.g. "--workers 2"; split on spaces.
+    'run-args': { type: 'string', default: '' },
   },
 });
 const timing = ['--ttft-ms', values['ttft-ms'], '--itl-ms', values['itl-ms']];
@@ -75,7 +77,7 @@ async function measure(start: () => Promise<SimProcess>): Promise<string[][]> {
     const pid = server.child.pid!;
     const cpuBefore = readPidStat(pid);
     const runArgs = ['run', '--engine', 'vllm', '--url', server.url, '--model', 'sim', '--concurrency', values.users, '--requests', values.requests,
-      '--max-tokens', values['max-tokens'], '--out', join(dir, 'run'), '--no-monitor', '--quiet'];
+      '--max-tokens', values['max-tokens'], '--out', join(dir, 'run'), '--no-monitor', '--quiet', ...values['run-args'].split(' ').filter(Boolean)];
     const exitCode = await new Promise<number | null>((resolve) => spawn(process.execPath, [binPath(), ...runArgs], { stdio: ['ignore', 'ignore', 'inherit'] }).once('exit', resolve));
     const cpuAfter = readPidStat(pid);
     if (exitCode !== 0) throw new Error(`llmbench run exited with ${exitCode}`);

@@ -42,20 +42,56 @@ const RESOURCES: ReadonlyArray<readonly [ResourceSignal, (point: Point) => numbe
   ['client_cpu_pct', (p) => (p.measurement === 'process' && p.tags.role === 'client' ? numeric(p.fields.cpu_pct) : undefined)],
 ];
 
-export function correlateResources(points: readonly Point[], windows: readonly PerformanceWindow[], axisMs = 1000): ResourceCorrelation {
+/**
+ * The resource samples correlation reads, kept as (time, value) numbers per signal as a run goes. A run's
+ * monitor writes ~15 points a second (host, CPU, process, engine metrics); keeping them all as objects until
+ * the end grew the client's heap by the hour, and only these three signals are ever read back.
+ */
+export class CorrelationSamples {
+  readonly #timesMs = new Map<ResourceSignal, number[]>();
+  readonly #values = new Map<ResourceSignal, number[]>();
+
+  add(point: Point): void {
+    for (const [resource, pick] of RESOURCES) {
+      const value = pick(point);
+      if (value === undefined) continue;
+      let times = this.#timesMs.get(resource);
+      let values = this.#values.get(resource);
+      if (!times || !values) {
+        this.#timesMs.set(resource, (times = []));
+        this.#values.set(resource, (values = []));
+      }
+      times.push(point.time_ms);
+      values.push(value);
+    }
+  }
+
+  /** Samples held, over all signals. */
+  get size(): number {
+    let size = 0;
+    for (const times of this.#timesMs.values()) size += times.length;
+    return size;
+  }
+
+  of(resource: ResourceSignal): { readonly timesMs: readonly number[]; readonly values: readonly number[] } {
+    return { timesMs: this.#timesMs.get(resource) ?? [], values: this.#values.get(resource) ?? [] };
+  }
+}
+
+export function correlateResources(input: readonly Point[] | CorrelationSamples, windows: readonly PerformanceWindow[], axisMs = 1000): ResourceCorrelation {
+  const samples = input instanceof CorrelationSamples ? input : samplesOf(input);
   const sorted = [...windows].sort((a, b) => a.end_ms - b.end_ms);
   const ends = sorted.map((window) => window.end_ms);
   const pairs: CorrelationPair[] = [];
-  for (const [resource, pick] of RESOURCES) {
+  for (const [resource] of RESOURCES) {
     // Per window: sum and count of this resource's samples.
     const sums = new Float64Array(sorted.length);
     const counts = new Uint32Array(sorted.length);
-    for (const point of points) {
-      const value = pick(point);
-      if (value === undefined) continue;
-      const at = windowOf(ends, point.time_ms, axisMs);
+    const { timesMs, values } = samples.of(resource);
+    for (let i = 0; i < timesMs.length; i++) {
+      const at = windowOf(ends, timesMs[i]!, axisMs);
       if (at < 0) continue;
-      sums[at]! += value;
+      sums[at]! += values[i]!;
       counts[at]!++;
     }
     for (const performance of ['output_tps', 'ttft_p50_ms'] as const) {
@@ -71,6 +107,12 @@ export function correlateResources(points: readonly Point[], windows: readonly P
     }
   }
   return { axis_ms: axisMs, pairs };
+}
+
+function samplesOf(points: readonly Point[]): CorrelationSamples {
+  const samples = new CorrelationSamples();
+  for (const point of points) samples.add(point);
+  return samples;
 }
 
 /** Index of the window whose (end − axis, end] holds t, or −1. `ends` ascending. */

@@ -1,9 +1,8 @@
 /** Sections of run.json built at the end of a run: stages, resources, host. */
 import { availableParallelism, cpus, hostname, platform, release, totalmem } from 'node:os';
 import type { Phase } from '../core/plan.js';
-import type { Point } from '../core/point.js';
 import type { RunSummary, StageSummary } from '../core/run-result.js';
-import { correlateResources } from '../../collectors/resources/correlation.js';
+import { correlateResources, type CorrelationSamples } from '../../collectors/resources/correlation.js';
 import type { WindowAccumulator } from '../sinks/window-points.js';
 import { SummaryCollector } from './summary-collector.js';
 
@@ -11,7 +10,7 @@ import { SummaryCollector } from './summary-collector.js';
 export function resourcesSection(
   monitorSummary: Record<string, unknown> | undefined,
   notes: Record<string, unknown> | undefined,
-  points: readonly Point[],
+  samples: CorrelationSamples,
   windows: WindowAccumulator,
   summary: RunSummary,
 ): Record<string, unknown> | undefined {
@@ -23,7 +22,7 @@ export function resourcesSection(
       output_tps: Number(point.fields.output_tps ?? 0),
       ttft_p50_ms: point.fields.ttft_p50_ms === undefined ? null : Number(point.fields.ttft_p50_ms),
     }));
-    section.correlation = correlateResources(points, performance);
+    section.correlation = correlateResources(samples, performance);
     const energy = monitorSummary.gpu_energy as { total_j?: number } | null | undefined;
     const outputTokens = summary.metrics.output_tokens ? summary.metrics.output_tokens.mean * summary.metrics.output_tokens.count : 0;
     if (energy?.total_j !== undefined && outputTokens > 0) section.energy_per_output_token_j = energy.total_j / outputTokens;

@@ -22,7 +22,7 @@ import { preflight } from './preflight.js';
 import { RunDirectory } from './run-directory.js';
 import { newRunId } from './run-id.js';
 import { COORDINATOR_NICE_STEP, shiftClientThreadsNice, shiftThreadNice, WORKER_NICE_STEP, type ClientThreadsChange, type PriorityChange } from '../core/thread-priority.js';
-import { streamGapsOf, SummaryCollector, type RequestSlo } from './summary-collector.js';
+import { SummaryCollector, type RequestSlo } from './summary-collector.js';
 import { SendLagTally } from './send-lag.js';
 import { validityChecks } from './validity.js';
 import { hostInfo, resourcesSection, stageSummaries } from './result-sections.js';
@@ -30,6 +30,7 @@ import { toolVersion } from '../core/version.js';
 import { setYoungGcMode, type YoungGcMode } from '../core/young-gc.js';
 import { renderMarkdownReport } from '../../analytics/report/markdown.js';
 import { WindowAccumulator } from '../sinks/window-points.js';
+import { CorrelationSamples } from '../../collectors/resources/correlation.js';
 
 export interface ProgressUpdate {
   readonly phase: string;
@@ -101,19 +102,19 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   for (const sink of sinks) await sink.start(runInfo);
 
   const startedAt = new Date();
-  // Resource points are kept (a few per second) to correlate them with the 1 s request windows at the end.
-  const resourcePoints: Point[] = [];
+  // The resource samples the end-of-run correlation with the 1 s request windows reads (not whole points).
+  const correlationSamples = new CorrelationSamples();
   const windows = new WindowAccumulator({ runId, engine: plan.target.engine, model: plan.target.model });
   const onPoints = (points: readonly Point[]) => {
-    for (const point of points) resourcePoints.push(point);
+    for (const point of points) correlationSamples.add(point);
     runDir.appendPoints(points);
     for (const sink of sinks) sink.writePoints(points);
   };
   if (options.monitor) await options.monitor.start({ runId, onPoints, onNotice: notice });
 
   const slos = options.slos ?? [];
-  const overall = new SummaryCollector(slos);
   const sendLag = new SendLagTally();
+  // The run's summary is merged from the stages' at the end (SummaryCollector.merge says why).
   const stageCollectors = new Map<number, SummaryCollector>();
   const live = new LiveStats();
   let warmupCount = 0;
@@ -139,13 +140,11 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
         warmupCount++;
         continue;
       }
-      const gaps = record.stream && record.status === 'ok' ? streamGapsOf(record) : undefined;
-      overall.add(record, gaps);
       sendLag.add(record);
       windows.add(record);
       let stage = stageCollectors.get(record.stage_index);
       if (!stage) stageCollectors.set(record.stage_index, (stage = new SummaryCollector(slos)));
-      stage.add(record, gaps);
+      stage.add(record);
     }
     checkAbort();
   };
@@ -163,6 +162,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   const thresholdTimer =
     options.abortOnThresholdFail && options.evaluateThresholds
       ? setInterval(() => {
+          const overall = SummaryCollector.merge(stageCollectors.values(), slos);
           if (overall.total < Math.max(plan.abort.minRequestsForRate, 1)) return;
           const failed = options.evaluateThresholds!(overall.summary()).filter((threshold) => !threshold.ok);
           if (failed.length > 0) stopRun(`threshold failed (abort_on_fail): ${failed.map((t) => `${t.metric}: ${t.expression}`).join('; ')}`);
@@ -226,9 +226,9 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   const cpu = process.cpuUsage(cpuStart);
   const monitorSummary = options.monitor ? await options.monitor.stop() : undefined;
 
-  const summary = overall.summary();
+  const summary = SummaryCollector.merge(stageCollectors.values(), slos).summary();
   summary.requests.warmup = warmupCount;
-  const resources = resourcesSection(monitorSummary, options.resourceNotes, resourcePoints, windows, summary);
+  const resources = resourcesSection(monitorSummary, options.resourceNotes, correlationSamples, windows, summary);
   const stages = stageSummaries(plan.phases, stageCollectors);
   const clientCpuShare = wallMs > 0 ? (cpu.user + cpu.system) / 1000 / (wallMs * availableParallelism()) : null;
   const validity = validityChecks({

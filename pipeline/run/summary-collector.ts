@@ -6,6 +6,7 @@ import { gapsOf } from '../core/request-metrics.js';
 import { REQUEST_METRICS, type ErrorKind, type MetricSource, type RequestMetric, type RequestRecord } from '../core/record.js';
 import type { MetricSummaryWithSource, RunSummary } from '../core/run-result.js';
 import { percentileSorted, summarize } from '../core/stats.js';
+import { ValueCounts } from '../core/value-counts.js';
 
 /** A per-request service-level objective used for goodput: the request's metric must satisfy it. */
 export interface RequestSlo {
@@ -45,7 +46,10 @@ export function streamGapsOf(record: RequestRecord): StreamGaps {
 type PooledMetric = 'itl_pooled_ms' | 'icl_pooled_ms';
 
 export class SummaryCollector {
-  readonly #values = new Map<RequestMetric | PooledMetric, number[]>();
+  /** One value per successful request. */
+  readonly #values = new Map<RequestMetric, number[]>();
+  /** One value per token gap, counted by value so a long run's memory stays bounded (core/value-counts.ts). */
+  readonly #pooled = new Map<PooledMetric, ValueCounts>();
   readonly #sources = new Map<RequestMetric, Partial<Record<MetricSource, number>>>();
   readonly #errorsByKind: Partial<Record<ErrorKind, number>> = {};
   #ok = 0;
@@ -62,8 +66,7 @@ export class SummaryCollector {
 
   constructor(private readonly slos: readonly RequestSlo[] = []) {}
 
-  /** `gaps` may be passed in when several collectors take the same record, so they are computed once. */
-  add(record: RequestRecord, gaps?: StreamGaps): void {
+  add(record: RequestRecord): void {
     const startMs = record.t_send ?? record.t_intended;
     if (startMs < this.#firstSendMs) this.#firstSendMs = startMs;
     const endMs = record.t_done ?? startMs;
@@ -95,12 +98,14 @@ export class SummaryCollector {
       }
     }
     if (this.slos.every((slo) => meets(record.metrics[slo.metric], slo))) this.#good++;
-    if (record.stream) this.#addGaps(gaps ?? streamGapsOf(record));
+    if (record.stream) this.#addGaps(streamGapsOf(record));
   }
 
   #addGaps(gaps: StreamGaps): void {
-    for (const gap of gaps.itlGapsMs) this.#push('itl_pooled_ms', gap);
-    for (const gap of gaps.iclGapsMs) this.#push('icl_pooled_ms', gap);
+    const itl = this.#pooledCounts('itl_pooled_ms');
+    for (const gap of gaps.itlGapsMs) itl.add(toChunkLogResolution(gap));
+    const icl = this.#pooledCounts('icl_pooled_ms');
+    for (const gap of gaps.iclGapsMs) icl.add(toChunkLogResolution(gap));
     if (gaps.itlCv !== undefined) {
       this.#itlCvSum += gaps.itlCv;
       this.#itlCvCount++;
@@ -108,7 +113,13 @@ export class SummaryCollector {
     this.#stalls += gaps.stalls;
   }
 
-  #push(name: RequestMetric | PooledMetric, value: number): void {
+  #pooledCounts(name: PooledMetric): ValueCounts {
+    let counts = this.#pooled.get(name);
+    if (!counts) this.#pooled.set(name, (counts = new ValueCounts()));
+    return counts;
+  }
+
+  #push(name: RequestMetric, value: number): void {
     let list = this.#values.get(name);
     if (!list) this.#values.set(name, (list = []));
     list.push(value);
@@ -116,6 +127,43 @@ export class SummaryCollector {
 
   get total(): number {
     return this.#ok + this.#error + this.#dropped;
+  }
+
+  /**
+   * One collector holding everything `parts` hold, as if each of their records had been added to it: the run's
+   * summary from its stages'. A run keeps only its stage collectors, so each metric value is held once, not
+   * twice; at 30 000 requests of 32 tokens the two copies were 24 MiB of heap (840 B per request).
+   */
+  static merge(parts: Iterable<SummaryCollector>, slos: readonly RequestSlo[] = []): SummaryCollector {
+    const merged = new SummaryCollector(slos);
+    for (const part of parts) {
+      for (const [name, values] of part.#values) {
+        let list = merged.#values.get(name);
+        if (!list) merged.#values.set(name, (list = []));
+        for (const value of values) list.push(value);
+      }
+      for (const [name, counts] of part.#pooled) merged.#pooledCounts(name).addAll(counts);
+      for (const [name, counts] of part.#sources) {
+        const into = merged.#sources.get(name) ?? {};
+        for (const [source, count] of Object.entries(counts) as Array<[MetricSource, number]>) into[source] = (into[source] ?? 0) + count;
+        merged.#sources.set(name, into);
+      }
+      for (const [kind, count] of Object.entries(part.#errorsByKind) as Array<[ErrorKind, number]>) {
+        merged.#errorsByKind[kind] = (merged.#errorsByKind[kind] ?? 0) + count;
+      }
+      merged.#ok += part.#ok;
+      merged.#error += part.#error;
+      merged.#dropped += part.#dropped;
+      merged.#good += part.#good;
+      merged.#outputTokens += part.#outputTokens;
+      merged.#promptTokens += part.#promptTokens;
+      merged.#firstSendMs = Math.min(merged.#firstSendMs, part.#firstSendMs);
+      merged.#lastDoneMs = Math.max(merged.#lastDoneMs, part.#lastDoneMs);
+      merged.#itlCvSum += part.#itlCvSum;
+      merged.#itlCvCount += part.#itlCvCount;
+      merged.#stalls += part.#stalls;
+    }
+    return merged;
   }
 
   summary(): RunSummary {
@@ -129,6 +177,10 @@ export class SummaryCollector {
       const sources = this.#sources.get(name as RequestMetric);
       const entry: MetricSummaryWithSource = sources ? { ...stats, sources } : stats;
       metrics[name] = entry;
+    }
+    for (const [name, counts] of this.#pooled) {
+      const stats = counts.summary();
+      if (stats) metrics[name] = stats;
     }
     const total = this.total;
     return {
@@ -149,6 +201,15 @@ export class SummaryCollector {
       },
     };
   }
+}
+
+/**
+ * A gap as the chunk log can tell it: offsets are stamped to the µs, so a gap is a whole number of µs and a
+ * per-token gap that number over the chunk's tokens. Rounding to the ns drops only the float noise of the
+ * subtraction (50.122000000000004), which would otherwise make equal gaps distinct values.
+ */
+function toChunkLogResolution(gapMs: number): number {
+  return Math.round(gapMs * 1e6) / 1e6;
 }
 
 function meets(value: number | undefined, slo: RequestSlo): boolean {

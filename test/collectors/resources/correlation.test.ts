@@ -1,6 +1,6 @@
 import test from 'ava';
 import type { Point } from '../../../pipeline/core/point.js';
-import { correlateResources, type PerformanceWindow } from '../../../collectors/resources/correlation.js';
+import { correlateResources, CorrelationSamples, type PerformanceWindow } from '../../../collectors/resources/correlation.js';
 
 const T0 = 1_795_804_500_000;
 const gpu = (second: number, index: string, util: number): Point => ({
@@ -76,4 +76,15 @@ test('window bounds: (end − 1 s, end] — a sample exactly at a window end bel
   const points: Point[] = [0, 1, 2, 3].map((s) => ({ ...client(s, s * 10), time_ms: T0 + (s + 1) * 1000 }));
   const windows = [0, 1, 2, 3].map((s) => window(s, s, 100 + s));
   t.is(pair(correlateResources(points, windows), 'client_cpu_pct', 'output_tps').r!.toFixed(12), (1).toFixed(12));
+});
+
+test('a run keeps only the samples correlation reads, and they correlate as the points they came from', (t) => {
+  const host = (second: number): Point => ({ measurement: 'host', tags: { run_id: 'r1', host: 'h' }, fields: { mem_used_bytes: 1e9 + second }, time_ms: T0 + second * 1000 + 3.5 });
+  const other = (second: number): Point => ({ ...kv(second, 7, 'vllm:num_requests_running') });
+  const points = [0, 1, 2, 3, 4].flatMap((s) => [gpu(s, '0', 10 + s * s), kv(s, 0.1 * s), client(s, 40 - 3 * s), host(s), other(s)]);
+  const windows = [0, 1, 2, 3, 4].map((s) => window(s, 100 + 7 * s * s, 300 - 11 * s));
+  const samples = new CorrelationSamples();
+  for (const point of points) samples.add(point);
+  t.is(samples.size, 15, 'GPU, KV cache and client CPU: 3 a second; host memory and other engine metrics are not kept');
+  t.deepEqual(correlateResources(samples, windows), correlateResources(points, windows));
 });

@@ -51,3 +51,33 @@ test('goodput counts requests meeting every SLO', (t) => {
   t.is(summary.throughput.rps, 2);
   t.is(summary.throughput.goodput_rps, 1);
 });
+
+test('merging stage collectors gives the summary one collector over every record would', (t) => {
+  const slos = [{ metric: 'ttft_ms', op: '<', value: 40 }] as const;
+  const records = Array.from({ length: 60 }, (_, i) =>
+    okRecord({
+      t_send: 1000 + i * 37,
+      t_done: 1500 + i * 41,
+      output_tokens: 3 + (i % 4),
+      prompt_tokens: 10 + i,
+      metrics: { ttft_ms: 20 + ((i * 13) % 50), itl_ms: 5 + (i % 3) },
+      sources: { ttft_ms: i % 5 === 0 ? 'server' : 'client', itl_ms: 'client' },
+      chunks: [[10, 1], [20 + (i % 7), 1], [30 + i, 2], [200 + i, 1]],
+      ...(i % 11 === 0 ? { status: 'error' as const, error_kind: 'http_5xx' as const } : {}),
+      ...(i % 17 === 0 ? { status: 'dropped' as const, error_kind: 'dropped' as const, t_send: undefined, t_done: undefined } : {}),
+    }),
+  );
+  const whole = new SummaryCollector(slos);
+  const stages = [new SummaryCollector(slos), new SummaryCollector(slos), new SummaryCollector(slos)];
+  records.forEach((record, i) => {
+    whole.add(record);
+    stages[i < 10 ? 0 : i < 45 ? 1 : 2]!.add(record);
+  });
+  const merged = SummaryCollector.merge(stages, slos).summary();
+  const expected = whole.summary();
+  // The CV mean is a float sum taken in another order; everything else is exact.
+  t.is(merged.jitter.itl_cv_mean!.toFixed(12), expected.jitter.itl_cv_mean!.toFixed(12));
+  t.deepEqual({ ...merged, jitter: { ...merged.jitter, itl_cv_mean: 0 } }, { ...expected, jitter: { ...expected.jitter, itl_cv_mean: 0 } });
+  t.true(expected.requests.error > 0 && expected.requests.dropped > 0 && expected.jitter.stall_count > 0, 'the records exercise every counter');
+  t.is(SummaryCollector.merge([]).total, 0);
+});

@@ -116,13 +116,23 @@ if (!skip.has('soak')) {
   const rate = Number(values['soak-rate']);
   console.log(`\n4. memory over a ${durationMs / 1000} s run at ${rate} req/s (simulator TTFT 20 ms, ITL 5 ms, 32 tokens); RSS every 30 s`);
   await withSim(['--ttft-ms', '20', '--itl-ms', '5'], async (url) => {
-    const samples: Array<[number, number]> = [];
+    // RSS is the whole client (coordinator and workers); heap used is the coordinator's JS heap, where the run's
+    // summary data lives, so a growth in RSS can be told apart from what the summary holds.
+    const samples: Array<[number, number, number]> = [];
     const startMs = performance.now();
-    const timer = setInterval(() => samples.push([(performance.now() - startMs) / 1000, process.memoryUsage().rss / 2 ** 20]), 30_000);
+    const timer = setInterval(() => {
+      const memory = process.memoryUsage();
+      samples.push([(performance.now() - startMs) / 1000, memory.rss / 2 ** 20, memory.heapUsed / 2 ** 20]);
+    }, 30_000);
     const { result } = await run(openPlan(url, rate, durationMs, 32), 'bench-soak');
     clearInterval(timer);
-    console.log(['t s', 'RSS MiB'].join('\t'));
-    for (const [t, rss] of samples) console.log(`${t.toFixed(0)}\t${rss.toFixed(1)}`);
+    console.log(['t s', 'RSS MiB', 'coordinator heap used MiB'].join('\t'));
+    for (const [t, rss, heap] of samples) console.log(`${t.toFixed(0)}\t${rss.toFixed(1)}\t${heap.toFixed(1)}`);
     console.log(`requests ok ${result.summary.requests.ok}/${result.summary.requests.total}; valid ${result.valid}`);
+    if (samples.length >= 4) {
+      const middle = Math.floor(samples.length / 2);
+      const meanRss = (rows: typeof samples) => rows.reduce((sum, row) => sum + row[1], 0) / rows.length;
+      console.log(`RSS mean: first half of the run ${meanRss(samples.slice(0, middle)).toFixed(1)} MiB, second half ${meanRss(samples.slice(middle)).toFixed(1)} MiB`);
+    }
   });
 }

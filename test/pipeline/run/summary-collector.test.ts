@@ -80,4 +80,5 @@ test('merging stage collectors gives the summary one collector over every record
   t.deepEqual({ ...merged, jitter: { ...merged.jitter, itl_cv_mean: 0 } }, { ...expected, jitter: { ...expected.jitter, itl_cv_mean: 0 } });
   t.true(expected.requests.error > 0 && expected.requests.dropped > 0 && expected.jitter.stall_count > 0, 'the records exercise every counter');
   t.is(SummaryCollector.merge([]).total, 0);
+  t.is(SummaryCollector.merge([stages[1]!]), stages[1]!, "a single stage is the run: no copy");
 });

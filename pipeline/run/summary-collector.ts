@@ -141,9 +141,9 @@ export class SummaryCollector {
     const merged = new SummaryCollector(slos);
     for (const part of list) {
       for (const [name, values] of part.#values) {
-        let list = merged.#values.get(name);
-        if (!list) merged.#values.set(name, (list = []));
-        for (const value of values) list.push(value);
+        let into = merged.#values.get(name);
+        if (!into) merged.#values.set(name, (into = []));
+        for (const value of values) into.push(value);
       }
       for (const [name, counts] of part.#pooled) merged.#pooledCounts(name).addAll(counts);
       for (const [name, counts] of part.#sources) {

@@ -1,7 +1,7 @@
 /**
  * Resources vs performance on the shared 1 s axis (DESIGN §8): Pearson's r between GPU utilisation, KV-cache
  * use and client CPU on one side and output tokens/s and TTFT p50 on the other. Pure: the run hands in its
- * resource points and its per-second windows; run.json gets the result.
+ * resource samples (CorrelationSamples) and its per-second windows; run.json gets the result.
  *
  * A resource sample at time t belongs to the window (end − axis, end]; several samples in one window (several
  * GPUs, or a faster monitor) are averaged. Pairs need both sides in the same window; r is null below three
@@ -48,38 +48,39 @@ const RESOURCES: ReadonlyArray<readonly [ResourceSignal, (point: Point) => numbe
  * the end grew the client's heap by the hour, and only these three signals are ever read back.
  */
 export class CorrelationSamples {
-  readonly #timesMs = new Map<ResourceSignal, number[]>();
-  readonly #values = new Map<ResourceSignal, number[]>();
+  readonly #series = new Map<ResourceSignal, { timesMs: number[]; values: number[] }>();
+
+  /** Keeps what `points` carry of the three signals; everything else is left out. */
+  static of(points: Iterable<Point>): CorrelationSamples {
+    const samples = new CorrelationSamples();
+    for (const point of points) samples.add(point);
+    return samples;
+  }
 
   add(point: Point): void {
     for (const [resource, pick] of RESOURCES) {
       const value = pick(point);
       if (value === undefined) continue;
-      let times = this.#timesMs.get(resource);
-      let values = this.#values.get(resource);
-      if (!times || !values) {
-        this.#timesMs.set(resource, (times = []));
-        this.#values.set(resource, (values = []));
-      }
-      times.push(point.time_ms);
-      values.push(value);
+      let series = this.#series.get(resource);
+      if (!series) this.#series.set(resource, (series = { timesMs: [], values: [] }));
+      series.timesMs.push(point.time_ms);
+      series.values.push(value);
     }
   }
 
   /** Samples held, over all signals. */
   get size(): number {
     let size = 0;
-    for (const times of this.#timesMs.values()) size += times.length;
+    for (const series of this.#series.values()) size += series.timesMs.length;
     return size;
   }
 
-  of(resource: ResourceSignal): { readonly timesMs: readonly number[]; readonly values: readonly number[] } {
-    return { timesMs: this.#timesMs.get(resource) ?? [], values: this.#values.get(resource) ?? [] };
+  series(resource: ResourceSignal): { readonly timesMs: readonly number[]; readonly values: readonly number[] } {
+    return this.#series.get(resource) ?? { timesMs: [], values: [] };
   }
 }
 
-export function correlateResources(input: readonly Point[] | CorrelationSamples, windows: readonly PerformanceWindow[], axisMs = 1000): ResourceCorrelation {
-  const samples = input instanceof CorrelationSamples ? input : samplesOf(input);
+export function correlateResources(samples: CorrelationSamples, windows: readonly PerformanceWindow[], axisMs = 1000): ResourceCorrelation {
   const sorted = [...windows].sort((a, b) => a.end_ms - b.end_ms);
   const ends = sorted.map((window) => window.end_ms);
   const pairs: CorrelationPair[] = [];
@@ -87,7 +88,7 @@ export function correlateResources(input: readonly Point[] | CorrelationSamples,
     // Per window: sum and count of this resource's samples.
     const sums = new Float64Array(sorted.length);
     const counts = new Uint32Array(sorted.length);
-    const { timesMs, values } = samples.of(resource);
+    const { timesMs, values } = samples.series(resource);
     for (let i = 0; i < timesMs.length; i++) {
       const at = windowOf(ends, timesMs[i]!, axisMs);
       if (at < 0) continue;
@@ -107,12 +108,6 @@ export function correlateResources(input: readonly Point[] | CorrelationSamples,
     }
   }
   return { axis_ms: axisMs, pairs };
-}
-
-function samplesOf(points: readonly Point[]): CorrelationSamples {
-  const samples = new CorrelationSamples();
-  for (const point of points) samples.add(point);
-  return samples;
 }
 
 /** Index of the window whose (end − axis, end] holds t, or −1. `ends` ascending. */

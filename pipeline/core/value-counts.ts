@@ -35,19 +35,19 @@ export class ValueCounts {
     const n = this.#total;
     if (n === 0) return undefined;
     const values = Float64Array.from(this.#counts.keys()).sort();
+    const counts = values.map((value) => this.#counts.get(value)!);
     // cumulative[i]: how many values are ≤ values[i].
     const cumulative = new Float64Array(values.length);
     let sum = 0;
     let running = 0;
     for (let i = 0; i < values.length; i++) {
-      const count = this.#counts.get(values[i]!)!;
-      running += count;
+      running += counts[i]!;
       cumulative[i] = running;
-      sum += values[i]! * count;
+      sum += values[i]! * counts[i]!;
     }
     const mean = sum / n;
     let squares = 0;
-    for (let i = 0; i < values.length; i++) squares += this.#counts.get(values[i]!)! * (values[i]! - mean) ** 2;
+    for (let i = 0; i < values.length; i++) squares += counts[i]! * (values[i]! - mean) ** 2;
     const stddev = n > 1 ? Math.sqrt(squares / n) : 0;
     /** The value at 0-based rank r of the expanded, sorted list. */
     const atRank = (rank: number): number => {

@@ -35,7 +35,7 @@ test('GPU utilisation (mean over GPUs per second) against output tokens/s and TT
   const utils = [10, 30, 50, 70, 90];
   const points = utils.flatMap((util, s) => [gpu(s, '0', util), gpu(s, '1', util + 10)]);
   const windows = utils.map((util, s) => window(s, 2 * util + 5, 500 - util));
-  const result = correlateResources(points, windows);
+  const result = correlateResources(CorrelationSamples.of(points), windows);
   t.is(result.axis_ms, 1000);
   t.like(pair(result, 'gpu_util_pct', 'output_tps'), { n: 5 });
   t.is(pair(result, 'gpu_util_pct', 'output_tps').r!.toFixed(12), (1).toFixed(12));
@@ -47,7 +47,7 @@ test('KV-cache use from any engine preset correlates with TTFT; windows without 
   const ttft = [100, 220, 140, null, 340, 300];
   const points = usage.map((value, s) => kv(s, value, s % 2 ? 'vllm:kv_cache_usage_perc' : 'sglang:token_usage'));
   const windows = usage.map((_, s) => window(s, 100, ttft[s]!));
-  const result = correlateResources(points, windows);
+  const result = correlateResources(CorrelationSamples.of(points), windows);
   const kvTtft = pair(result, 'kv_cache_usage', 'ttft_p50_ms');
   t.is(kvTtft.n, 5);
   // Pearson r computed by hand for x = [0.1,0.4,0.2,0.6,0.5], y = [100,220,140,340,300]
@@ -66,7 +66,7 @@ test('KV-cache use from any engine preset correlates with TTFT; windows without 
 test('client CPU; samples outside every window and too few pairs give null, not a number', (t) => {
   const points = [client(0, 5), client(1, 10), client(7, 99), gpu(0, '0', 50), gpu(1, '0', 60)];
   const windows = [window(0, 10, 100), window(1, 20, 110)];
-  const result = correlateResources(points, windows);
+  const result = correlateResources(CorrelationSamples.of(points), windows);
   t.deepEqual(pair(result, 'client_cpu_pct', 'output_tps'), { resource: 'client_cpu_pct', performance: 'output_tps', r: null, n: 2 });
   t.deepEqual(pair(result, 'gpu_util_pct', 'ttft_p50_ms'), { resource: 'gpu_util_pct', performance: 'ttft_p50_ms', r: null, n: 2 });
   t.is(result.pairs.length, 6);
@@ -75,7 +75,7 @@ test('client CPU; samples outside every window and too few pairs give null, not 
 test('window bounds: (end − 1 s, end] — a sample exactly at a window end belongs to that window', (t) => {
   const points: Point[] = [0, 1, 2, 3].map((s) => ({ ...client(s, s * 10), time_ms: T0 + (s + 1) * 1000 }));
   const windows = [0, 1, 2, 3].map((s) => window(s, s, 100 + s));
-  t.is(pair(correlateResources(points, windows), 'client_cpu_pct', 'output_tps').r!.toFixed(12), (1).toFixed(12));
+  t.is(pair(correlateResources(CorrelationSamples.of(points), windows), 'client_cpu_pct', 'output_tps').r!.toFixed(12), (1).toFixed(12));
 });
 
 test('a run keeps only the samples correlation reads, and they correlate as the points they came from', (t) => {
@@ -86,5 +86,7 @@ test('a run keeps only the samples correlation reads, and they correlate as the 
   const samples = new CorrelationSamples();
   for (const point of points) samples.add(point);
   t.is(samples.size, 15, 'GPU, KV cache and client CPU: 3 a second; host memory and other engine metrics are not kept');
-  t.deepEqual(correlateResources(samples, windows), correlateResources(points, windows));
+  const correlated = points.filter((point) => point.measurement !== 'host' && point.tags.metric !== 'vllm:num_requests_running');
+  t.deepEqual(correlateResources(samples, windows), correlateResources(CorrelationSamples.of(correlated), windows));
+  t.true(correlateResources(samples, windows).pairs.every((pair) => pair.n === 5 && pair.r !== null));
 });

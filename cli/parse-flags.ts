@@ -6,3 +6,12 @@ export function positiveInt(text: string | number, flag: string): number {
   if (!Number.isInteger(value) || value < 1) throw new UsageError(`${flag} must be a whole number ≥ 1, got ${JSON.stringify(text)}`);
   return value;
 }
+
+/** A rate per second > 0, or "inf" for none. */
+export function positiveRateOrInf(text: string, flag: string): number {
+  const trimmed = text.trim();
+  if (/^(inf|infinity)$/i.test(trimmed)) return Number.POSITIVE_INFINITY;
+  const value = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  if (!(value > 0)) throw new UsageError(`${flag} must be a number > 0 (per second) or inf, got ${JSON.stringify(text)}`, { hint: `e.g. ${flag} 2000, or ${flag} inf to send every user the moment it falls due` });
+  return value;
+}

@@ -21,7 +21,7 @@ import {
 } from '../pipeline/scenario/index.js';
 import { createInfluxSink } from '../pipeline/sinks/influxdb.js';
 import { resolveInfluxConfig } from '../pipeline/sinks/influx-config.js';
-import { positiveInt } from './parse-flags.js';
+import { positiveInt, positiveRateOrInf } from './parse-flags.js';
 import { UsageError } from '../pipeline/core/errors.js';
 import { adapterFor } from '../collectors/engines/index.js';
 import { measureColdStart, type ColdStartResult } from '../collectors/resources/docker/cold-start.js';
@@ -57,6 +57,7 @@ export interface RunFlags {
   threshold: string[];
   out?: string;
   workers?: string;
+  userSendRate?: string;
   influxUrl?: string;
   influxOrg?: string;
   influxBucket?: string;
@@ -113,6 +114,7 @@ export async function prepareRun(reference: string, flags: RunFlags, stream: boo
       scenario: redact(scenario),
       ...(outDir ? { outDir } : {}),
       ...(flags.workers ? { workers: positiveInt(flags.workers, '--workers') } : {}),
+      ...(flags.userSendRate ? { userSendRatePerS: positiveRateOrInf(flags.userSendRate, '--user-send-rate') } : {}),
       sinks,
       ...(monitor ? { monitor } : {}),
       ...(coldStart || gpus ? { resourceNotes: { ...(coldStart ? { cold_start: coldStart } : {}), ...(gpus ? { gpu_inventory: gpus } : {}) } } : {}),

@@ -6,7 +6,7 @@
  *   3. cost: client CPU per 1 000 token events;
  *   4. memory: RSS sampled over a long constant-rate run.
  * Usage: npx tsx bench/load/load.ts [--rates 50,200,1000] [--rate-duration 10s] [--streams 250,1000,2000]
- *        [--soak-duration 600s] [--soak-rate 50] [--skip rates,streams,soak]
+ *        [--soak-duration 600s] [--soak-rate 50] [--skip rates,streams,soak] [--user-send-rate 4000|inf]
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,8 @@ import { parseArgs } from 'node:util';
 import { parseDurationMs } from '../../pipeline/core/clock.js';
 import type { ExecutionPlan } from '../../pipeline/core/plan.js';
 import { runBenchmark } from '../../pipeline/run/run-benchmark.js';
+import { DEFAULT_USER_SEND_RATE_PER_S } from '../../pipeline/pool/dispatch-pacer.js';
+import type { RunResult } from '../../pipeline/core/run-result.js';
 import { percentileSorted } from '../../pipeline/core/stats.js';
 import { readRequestRecords } from '../../analytics/run-reader.js';
 import { request } from 'undici';
@@ -29,8 +31,11 @@ const { values } = parseArgs({
     'soak-duration': { type: 'string', default: '600s' },
     'soak-rate': { type: 'string', default: '50' },
     skip: { type: 'string', default: '' },
+    // Closed-loop sends per second per worker (llmbench run --user-send-rate); "inf" = none.
+    'user-send-rate': { type: 'string', default: String(DEFAULT_USER_SEND_RATE_PER_S) },
   },
 });
+const userSendRatePerS = values['user-send-rate'] === 'inf' ? Number.POSITIVE_INFINITY : Number(values['user-send-rate']);
 const skip = new Set(values.skip.split(',').filter(Boolean));
 
 function openPlan(url: string, rateRps: number, durationMs: number, tokens: number): ExecutionPlan {
@@ -62,12 +67,17 @@ async function simulatorTtftP50(url: string): Promise<number> {
   return percentileSorted(ttfts, 0.5);
 }
 
+/** "true", or "false: " and the checks that failed. */
+function validityOf(result: RunResult): string {
+  return result.valid ? 'true' : `false: ${result.validity.filter((check) => !check.ok).map((check) => check.name).join(', ')}`;
+}
+
 async function run(plan: ExecutionPlan, name: string) {
   const dir = await mkdtemp(join(tmpdir(), 'llmbench-bench-load-'));
   const cpuStart = process.cpuUsage();
   const startMs = performance.now();
   try {
-    const { result } = await runBenchmark(plan, { scenarioName: name, scenario: {}, outDir: join(dir, 'run') });
+    const { result } = await runBenchmark(plan, { scenarioName: name, scenario: {}, outDir: join(dir, 'run'), userSendRatePerS });
     const cpu = process.cpuUsage(cpuStart);
     // The rate actually achieved: requests sent over the span of their send times.
     const sends: number[] = [];
@@ -98,7 +108,7 @@ if (!skip.has('rates')) {
 
 if (!skip.has('streams')) {
   console.log('\n2–3. concurrent streams (closed loop, 3 requests per user; simulator TTFT 50 ms, ITL 20 ms, 64 tokens)');
-  console.log(['streams', 'ok/total', 'token events/s', 'client CPU ms', 'CPU ms per 1000 events', 'client TTFT p50 ms', 'simulator TTFT p50 ms', 'ev-loop p99 ms', 'valid'].join('\t'));
+  console.log(['streams', 'ok/total', 'token events/s', 'client CPU ms', 'CPU ms per 1000 events', 'client TTFT p50 ms', 'simulator TTFT p50 ms', 'ev-loop p99 ms', 'user send wait share', 'valid'].join('\t'));
   for (const users of values.streams.split(',').map(Number)) {
     await withSim(['--ttft-ms', '50', '--itl-ms', '20'], async (url) => {
       const { result, cpuMs } = await run(closedPlan({ engine: 'vllm', url, users, requests: users * 3, maxTokens: 64 }), `bench-streams-${users}`);
@@ -106,7 +116,7 @@ if (!skip.has('streams')) {
       const eventsPerS = events / (result.summary.duration_ms / 1000);
       console.log([users, `${result.summary.requests.ok}/${result.summary.requests.total}`, eventsPerS.toFixed(0), cpuMs.toFixed(0),
         (cpuMs / (events / 1000)).toFixed(1), result.summary.metrics.ttft_ms?.p50.toFixed(1), (await simulatorTtftP50(url)).toFixed(1),
-        result.client_health.event_loop_delay_p99_ms?.toFixed(1), result.valid].join('\t'));
+        result.client_health.event_loop_delay_p99_ms?.toFixed(1), result.client_health.user_send_wait_share?.toFixed(3), validityOf(result)].join('\t'));
     });
   }
 }

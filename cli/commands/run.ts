@@ -8,7 +8,8 @@ import { runBenchmark, type RunOutcome } from '../../pipeline/run/run-benchmark.
 import { createProgressDisplay } from '../progress.js';
 import { addInfluxOptions } from '../../pipeline/sinks/influx-config.js';
 import { renderSummaryTable } from '../summary-table.js';
-import { positiveInt } from '../parse-flags.js';
+import { positiveInt, positiveRateOrInf } from '../parse-flags.js';
+import { DEFAULT_USER_SEND_RATE_PER_S } from '../../pipeline/pool/dispatch-pacer.js';
 import { flagGiven, prepareRun, type RunFlags } from '../prepare-run.js';
 
 export function runCommand(): Command {
@@ -40,6 +41,7 @@ export function runCommand(): Command {
     .option('--threshold <expr>', 'e.g. "ttft_ms:p95<2000" (repeatable); failing → exit 99', collect, [])
     .option('--out <dir>', 'the run directory (default runs/<run_id>)')
     .option('--workers <n>', 'worker threads (default: cores − 1)')
+    .option('--user-send-rate <per-s>', `closed loop: most sends per second per worker thread, so users due together go out paced (default ${DEFAULT_USER_SEND_RATE_PER_S}; inf = none)`)
     .option('--gpu <mode>', 'auto | nvml | nvidia-smi | off | PROMETHEUS_URL', 'auto')
     .option('--monitor-interval <d>', 'resource sampling interval', '1s')
     .option('--no-monitor', 'no resource monitoring')
@@ -55,6 +57,7 @@ export function runCommand(): Command {
     .action(async (scenario: string, flags: RunFlags, self: Command) => {
       flags.streamGiven = flagGiven(self, 'stream');
       if (flags.workers !== undefined) positiveInt(flags.workers, '--workers');
+      if (flags.userSendRate !== undefined) positiveRateOrInf(flags.userSendRate, '--user-send-rate');
       const streamModes = flags.compareStream ? [true, false] : [undefined];
       const outcomes: RunOutcome[] = [];
       for (const stream of streamModes) {

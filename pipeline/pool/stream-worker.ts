@@ -62,6 +62,11 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
   const agent = agentFor(origin, task.workload.connectTimeoutMs, maxStreams(task));
   const watchdog = new Watchdog(task.workload.firstTokenTimeoutMs, task.workload.idleTimeoutMs, () => clock.nowMs());
   const batcher = new RecordBatcher(task.port);
+  const pacer = new DispatchPacer({
+    nowMs: () => clock.nowMs(),
+    // Only closed-loop users keep to the send rate: open-loop arrival times are the workload (dispatch-pacer.ts).
+    ...(task.phase.load.kind === 'closed' ? { sendRatePerS: task.userSendRatePerS } : {}),
+  });
   const context: RequestContext = {
     adapter,
     dispatcher: agent,
@@ -72,7 +77,7 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
     workerIndex: task.workerIndex,
     networkRttMs: task.networkRttMs,
     basePath,
-    pacer: new DispatchPacer(),
+    pacer,
   };
   // Requests are cancelled after the phase's end plus the graceful stop window.
   const cancel = new AbortController();
@@ -124,7 +129,7 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
       // The turn comes before the request is built (prompt, record, stream parser). When 1 000 users fell due
       // together, building all of theirs first kept the thread from sending or reading for ~70 ms at the
       // phase start, and then let ~650 sends out within ~55 ms, faster than the server could read them.
-      const wait = context.pacer?.turn();
+      const wait = pacer.sendTurn();
       if (wait) await wait;
       const finished = await executeRequest(context, newRequest(), meta, cancel.signal);
       batcher.push(finished);

@@ -27,6 +27,8 @@ export interface WorkerTask {
   readonly networkRttMs: number;
   /** How long in-flight requests may run after the phase's duration ends before they are cancelled. */
   readonly gracefulStopMs: number;
+  /** Closed-loop sends per second this worker keeps to (dispatch-pacer.ts); Infinity = no limit. */
+  readonly userSendRatePerS: number;
   /** Int32Array slots shared by all workers of the phase (request budget, global in-flight count). */
   readonly shared: SharedArrayBuffer;
   readonly port: MessagePort;

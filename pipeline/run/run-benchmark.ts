@@ -16,6 +16,7 @@ import { RUN_SCHEMA_VERSION, type RunResult, type RunSummary, type ThresholdResu
 import type { Sink, SinkReport } from '../core/sink.js';
 import { adapterFor } from '../../collectors/engines/index.js';
 import { WorkerPool } from '../pool/worker-pool.js';
+import { DEFAULT_USER_SEND_RATE_PER_S } from '../pool/dispatch-pacer.js';
 import { loadDataset } from './dataset.js';
 import { LiveStats, type LiveSnapshot } from './live-stats.js';
 import { preflight } from './preflight.js';
@@ -55,6 +56,8 @@ export interface RunOptions {
   /** The run directory (default runs/<run_id>). */
   readonly outDir?: string;
   readonly workers?: number;
+  /** Closed-loop sends per second per worker thread (pool/dispatch-pacer.ts); Infinity = no limit. */
+  readonly userSendRatePerS?: number;
   readonly gracefulStopMs?: number;
   readonly sinks?: readonly Sink[];
   readonly monitor?: RunMonitor;
@@ -120,6 +123,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   let warmupCount = 0;
   let abortReason: string | undefined;
   const workerCount = options.workers ?? defaultWorkerCount();
+  const userSendRatePerS = options.userSendRatePerS ?? DEFAULT_USER_SEND_RATE_PER_S;
   const youngGc = options.youngGc ?? 'serial';
   setYoungGcMode(youngGc);
   const pool = new WorkerPool(workerCount);
@@ -196,6 +200,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
         workload: plan.workload,
         networkRttMs,
         gracefulStopMs: options.gracefulStopMs ?? 30_000,
+        userSendRatePerS,
         ...(apiKey ? { apiKey } : {}),
         ...(prompts ? { prompts } : {}),
       };
@@ -264,6 +269,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
       event_loop_delay_p99_ms: eventLoopP99s.length ? Math.max(...eventLoopP99s) : null,
       client_cpu_pct: clientCpuShare === null ? null : clientCpuShare * 100 * availableParallelism(),
       dropped_arrivals: dropped,
+      user_send_rate_per_worker: Number.isFinite(userSendRatePerS) ? userSendRatePerS : null,
       ...(priority ? { coordinator_nice: priority.toNice } : {}),
       ...(threadsChange?.workerNice !== undefined ? { worker_nice: threadsChange.workerNice } : {}),
       ...(threadsChange?.helperNice !== undefined ? { helper_nice: threadsChange.helperNice } : {}),

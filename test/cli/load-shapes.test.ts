@@ -81,6 +81,39 @@ test.serial('1 000 concurrent streams complete all 3 000 requests', async (t) =>
   t.log(`TTFT p50: client ${run.summary.metrics.ttft_ms?.p50.toFixed(1)} ms, simulator ground truth ${truthP50.toFixed(1)} ms (not asserted: see bench/fidelity)`);
 });
 
+test.serial('users due together go out at most --user-send-rate per second per worker; run.json says the limit', async (t) => {
+  const sim = await startSimulator({ engine: 'vllm', fixed: { ttftMs: 20, itlMs: 5 } });
+  t.teardown(() => sim.close());
+  const out = await outDir();
+  const result = await runCli(['run', '--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--concurrency', '200', '--requests', '200',
+    '--user-send-rate', '2000', '--workers', '1', '--warmup', '0', '--max-tokens', '4', '--prompt-tokens', '8', '--out', out, '--no-monitor', '--quiet'],
+  { timeoutMs: 90_000 });
+  t.is(result.code, 0, result.stderr);
+  const { run, records } = await readRun(out);
+  t.is(run.summary.requests.ok, 200);
+  t.is(run.client_health.user_send_rate_per_worker, 2000);
+  // All 200 fell due at once. At 2 per ms with a burst of 4 the last cannot go before 98 ms; a slower machine
+  // only makes it later, so this bound holds anywhere, and it fails if the limit is not applied.
+  const sends = records.map((r) => r.t_dispatch!).sort((a, b) => a - b);
+  const spanMs = sends.at(-1)! - sends[0]!;
+  t.true(spanMs >= 98, `the 200 sends spanned ${spanMs.toFixed(1)} ms`);
+  t.true(records.every((r) => r.t_intended === records[0]!.t_intended), 'every user fell due at the same instant');
+});
+
+test.serial('--user-send-rate inf lifts the limit; a bad value exits 2 naming the flag', async (t) => {
+  const sim = await startSimulator({ engine: 'vllm', fixed: { ttftMs: 5, itlMs: 1 } });
+  t.teardown(() => sim.close());
+  const common = ['run', '--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--concurrency', '4', '--requests', '8', '--warmup', '0',
+    '--max-tokens', '2', '--prompt-tokens', '8', '--no-monitor', '--quiet'];
+  const out = await outDir();
+  const unlimited = await runCli([...common, '--user-send-rate', 'inf', '--out', out]);
+  t.is(unlimited.code, 0, unlimited.stderr);
+  t.is((await readRun(out)).run.client_health.user_send_rate_per_worker, null);
+  const bad = await runCli([...common, '--user-send-rate', 'fast', '--out', await outDir()]);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--user-send-rate must be a number > 0 \(per second\) or inf, got "fast"/);
+});
+
 test.serial('a failing threshold exits 99 and a passing one 0, with the results in run.json and on stdout', async (t) => {
   const sim = await startSimulator({ engine: 'vllm', fixed: { ttftMs: 20, itlMs: 2 } });
   t.teardown(() => sim.close());

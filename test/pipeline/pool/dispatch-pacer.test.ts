@@ -1,8 +1,10 @@
 import test from 'ava';
 import { DispatchPacer } from '../../../pipeline/pool/dispatch-pacer.js';
 
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 test('at most perTurn sends go out per loop turn; the rest wait for later turns, in order', async (t) => {
-  const pacer = new DispatchPacer(4);
+  const pacer = new DispatchPacer({ perTurn: 4 });
   const order: number[] = [];
   const turnOf: number[] = [];
   // Loop turns, counted by an immediate chain of our own.
@@ -13,7 +15,7 @@ test('at most perTurn sends go out per loop turn; the rest wait for later turns,
   };
   setImmediate(countTurns);
   const sends = Array.from({ length: 10 }, async (_, i) => {
-    const wait = pacer.turn();
+    const wait = pacer.sendTurn();
     if (wait) await wait;
     order.push(i);
     turnOf.push(immediates);
@@ -28,6 +30,37 @@ test('at most perTurn sends go out per loop turn; the rest wait for later turns,
 });
 
 test('a lone send never waits', (t) => {
-  const pacer = new DispatchPacer(4);
+  const pacer = new DispatchPacer({ perTurn: 4 });
+  t.is(pacer.sendTurn(), undefined);
   t.is(pacer.turn(), undefined);
+});
+
+test('with a send rate, sends beyond the burst wait for time to pass, in order; bookkeeping does not', async (t) => {
+  let nowMs = 0;
+  // 1 send per ms, a burst of 2 ms' worth; the clock moves only when the test moves it.
+  const pacer = new DispatchPacer({ perTurn: 16, sendRatePerS: 1000, nowMs: () => nowMs });
+  const sent: number[] = [];
+  const sends = Array.from({ length: 6 }, async (_, i) => {
+    const wait = pacer.sendTurn();
+    if (wait) await wait;
+    sent.push(i);
+  });
+  for (let i = 0; i < 20; i++) await nextTurn();
+  t.deepEqual(sent, [0, 1], 'the burst goes; the rest wait while no time passes');
+
+  let booked = false;
+  const bookkeeping = pacer.turn();
+  void Promise.resolve(bookkeeping).then(() => (booked = true));
+  for (let i = 0; i < 5; i++) await nextTurn();
+  t.true(booked, 'bookkeeping is not held to the send rate');
+
+  nowMs = 3; // 3 tokens accrued, 2 kept (the burst)
+  await new Promise((resolve) => setTimeout(resolve, 30)); // the pacer's timer (1 ms floor) fires
+  for (let i = 0; i < 5; i++) await nextTurn();
+  t.deepEqual(sent, [0, 1, 2, 3]);
+
+  nowMs = 10;
+  await new Promise((resolve) => setTimeout(resolve, 30));
+  await Promise.all(sends);
+  t.deepEqual(sent, [0, 1, 2, 3, 4, 5]);
 });

@@ -7,11 +7,16 @@ export function positiveInt(text: string | number, flag: string): number {
   return value;
 }
 
-/** A rate per second > 0, or "inf" for none. */
-export function positiveRateOrInf(text: string, flag: string): number {
+/** A decimal number (sign and exponent allowed) or "inf"/"Infinity"; NaN for anything else. */
+export function numberOrInf(text: string): number {
   const trimmed = text.trim();
   if (/^(inf|infinity)$/i.test(trimmed)) return Number.POSITIVE_INFINITY;
-  const value = /^\d+(\.\d+)?$/.test(trimmed) ? Number(trimmed) : Number.NaN;
+  return /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(trimmed) ? Number(trimmed) : Number.NaN;
+}
+
+/** A rate per second > 0, or "inf" for none. */
+export function positiveRateOrInf(text: string, flag: string): number {
+  const value = numberOrInf(text);
   if (!(value > 0)) throw new UsageError(`${flag} must be a number > 0 (per second) or inf, got ${JSON.stringify(text)}`, { hint: `e.g. ${flag} 2000, or ${flag} inf to send every user the moment it falls due` });
   return value;
 }

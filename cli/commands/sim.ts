@@ -5,6 +5,7 @@
  */
 import { Command, Option } from 'commander';
 import { UsageError } from '../../pipeline/core/errors.js';
+import { numberOrInf } from '../parse-flags.js';
 import { SERVER_NICE_STEP, shiftOtherThreadsNice, shiftThreadNice } from '../../pipeline/core/thread-priority.js';
 import { warmSimulator } from '../sim-warmup.js';
 import { batchScheduleThisProcess } from '../../pipeline/core/batch-scheduling.js';
@@ -129,10 +130,10 @@ export function toOptions(flags: Record<string, string | boolean | undefined>): 
     const value = flags[attribute];
     if (value === undefined) return undefined;
     const text = String(value).trim();
-    // Accept plain decimals and "inf"/"Infinity" (for --max-in-flight); nothing else.
-    if (/^(inf|infinity)$/i.test(text)) return Number.POSITIVE_INFINITY;
-    if (!/^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(text)) throw new UsageError(`${flag} expects a number, got "${text}"`);
-    return Number(text);
+    // Plain decimals and "inf"/"Infinity" (for --max-in-flight); nothing else.
+    const parsed = numberOrInf(text);
+    if (Number.isNaN(parsed)) throw new UsageError(`${flag} expects a number, got "${text}"`);
+    return parsed;
   };
   const ttftMs = number('ttftMs', '--ttft-ms');
   const itlMs = number('itlMs', '--itl-ms');

@@ -67,7 +67,7 @@ export interface ClientHealth {
   event_loop_delay_p99_ms: number | null;
   client_cpu_pct: number | null;
   dropped_arrivals: number;
-  /** The most closed-loop sends per second each worker thread made (pool/dispatch-pacer.ts); null = no limit. */
+  /** The most closed-loop sends per second each worker thread was allowed (pool/dispatch-pacer.ts); null = no limit. */
   user_send_rate_per_worker?: number | null;
   /** The coordinator thread's nice value during the run, when it was lowered below the workers' (Linux). */
   coordinator_nice?: number;

@@ -7,9 +7,9 @@
  * Closed-loop sends also keep to a rate (send-rate-limit.ts). Turns alone did not tame a herd: a turn with
  * nothing to read costs almost nothing, so 1 000 users still went out at ~13 sends per ms. That flooded the
  * server's accept queue and, on a machine the client shares with the server, took every core at once, so
- * first tokens on both sides were written and read late: the client's TTFT p50 came out 7–34 ms above the
- * simulator's (bench/load `herd`). Held to 4 sends per ms, the same herd goes out in ~300 ms and the gap is
- * 2–4 ms. Open-loop arrivals are not held to it: their times are the workload the user asked for.
+ * first tokens on both sides were written and read late: the client's TTFT p50 came out 8–26 ms above the
+ * simulator's (bench/intake, 5 runs). Held to 4 sends per ms, the same herd went out in ~330–360 ms and the
+ * gap was 1.7–3.6 ms (13 runs). Open-loop arrivals are not held to it: their times are the workload the user asked for.
  *
  * The wait is honest: it shows in t_dispatch and schedule_lag_ms, and in user_send_wait_share, not in TTFT.
  * A finished request's bookkeeping takes turns here too (execute-request.ts): a thousand streams ending in one
@@ -87,9 +87,10 @@ export class DispatchPacer {
     const room = this.perTurn - released.length;
     if (this.#sends.length > 0 && room > 0) {
       const wanted = Math.min(room, this.#sends.length);
-      const granted = this.#rate ? this.#rate.take(this.#nowMs(), wanted) : wanted;
+      const nowMs = this.#nowMs();
+      const granted = this.#rate ? this.#rate.take(nowMs, wanted) : wanted;
       released.push(...this.#sends.splice(0, granted));
-      if (this.#rate && this.#sends.length > 0 && granted < wanted) this.#waitForRate(this.#rate.waitMs(this.#nowMs()));
+      if (this.#rate && this.#sends.length > 0 && granted < wanted) this.#waitForRate(this.#rate.waitMs(nowMs));
     }
     this.#releasedThisTurn = released.length;
     for (const resolve of released) resolve();

@@ -20,3 +20,8 @@ export function positiveRateOrInf(text: string, flag: string): number {
   if (!(value > 0)) throw new UsageError(`${flag} must be a number > 0 (per second) or inf, got ${JSON.stringify(text)}`, { hint: `e.g. ${flag} 2000, or ${flag} inf to send every user the moment it falls due` });
   return value;
 }
+
+/** Whether the user typed a flag (vs commander's default), e.g. for --no-stream. */
+export function flagGiven(command: import('commander').Command, name: string): boolean {
+  return command.getOptionValueSource(name) === 'cli';
+}

@@ -1,128 +1,125 @@
 /**
- * From `run` flags to what runBenchmark takes: the scenario (preset or file) with flags over it, compiled to
- * a plan; thresholds and the goodput SLOs they imply; sinks and monitoring. Everything here fails before any
- * load with a message that names the flag or file.
+ * From `run` flags to what runBenchmark takes: the scenario (preset or file) with flags over it, compiled to a
+ * plan; thresholds and the goodput SLOs they imply; monitoring; the InfluxDB settings. This is where commander's
+ * strings end: everything below receives typed, checked options. Every problem fails before any load with a
+ * message that names the flag or file.
  */
-import type { Command } from 'commander';
+import { join } from 'node:path';
 import type { RequestMetric } from '../pipeline/core/record.js';
 import { REQUEST_METRICS } from '../pipeline/core/record.js';
 import type { ExecutionPlan } from '../pipeline/core/plan.js';
+import { UsageError } from '../pipeline/core/errors.js';
 import type { RunOptions } from '../pipeline/run/run-benchmark.js';
 import type { RequestSlo } from '../pipeline/run/summary-collector.js';
+import { datasetSha256 } from '../pipeline/run/dataset.js';
+import { newRunId } from '../pipeline/run/run-id.js';
 import {
   applyOverrides,
   compileScenario,
   compileThresholds,
   evaluateThresholds,
   loadScenario,
+  WORKLOAD_FLAGS,
+  workloadFingerprint,
   type Scenario,
   type ScenarioOverrides,
   type Threshold,
 } from '../pipeline/scenario/index.js';
-import { createInfluxSink } from '../pipeline/sinks/influxdb.js';
-import { resolveInfluxConfig } from '../pipeline/sinks/influx-config.js';
-import { positiveInt, positiveRateOrInf } from './parse-flags.js';
-import { UsageError } from '../pipeline/core/errors.js';
+import { resolveInfluxConfig, type InfluxConfig } from '../pipeline/sinks/influx-config.js';
+import { clientTuning } from '../pipeline/tuning/process-tuning.js';
 import { adapterFor } from '../collectors/engines/index.js';
 import { measureColdStart, type ColdStartResult } from '../collectors/resources/docker/cold-start.js';
-import { firstTokenProbe } from '../pipeline/run/first-token-probe.js';
 import { gpuInventory } from '../collectors/resources/gpu/gpu-inventory.js';
 import { parseGpuMode } from '../collectors/resources/gpu/gpu-mode.js';
+import { firstTokenProbe } from '../pipeline/run/first-token-probe.js';
+import { influxSettingsOf } from './influx-options.js';
+import { positiveInt, positiveRateOrInf } from './parse-flags.js';
 import { createRunMonitor } from './run-monitor.js';
-import { newRunId } from '../pipeline/run/run-id.js';
-
-export interface RunFlags {
-  engine?: string;
-  url?: string;
-  model?: string;
-  api?: string;
-  concurrency?: string;
-  rate?: string;
-  arrival?: string;
-  burstiness?: string;
-  maxInFlight?: string;
-  stages?: string;
-  rateStages?: string;
-  duration?: string;
-  requests?: string;
-  warmup?: string;
-  thinkTime?: string;
-  seed?: string;
-  promptTokens?: string;
-  maxTokens?: string;
-  stream: boolean;
-  compareStream?: boolean;
-  dataset?: string;
-  apiKeyEnv?: string;
-  threshold: string[];
-  out?: string;
-  workers?: string;
-  userSendRate?: string;
-  influxUrl?: string;
-  influxOrg?: string;
-  influxBucket?: string;
-  influxTokenFile?: string;
-  gpu: string;
-  monitorInterval: string;
-  monitor: boolean;
-  serverMetrics: string;
-  enginePid?: string;
-  engineProcess?: string;
-  engineContainer?: string;
-  coldStart?: boolean;
-  json?: boolean;
-  quiet?: boolean;
-  /** Set by the command: whether --no-stream was given (commander defaults `stream` to true otherwise). */
-  streamGiven?: boolean;
-}
+import type { RunFlags } from './run-flags.js';
 
 export interface PreparedRun {
   readonly scenario: Scenario;
   readonly plan: ExecutionPlan;
-  readonly options: Omit<RunOptions, 'signal' | 'onProgress' | 'onNotice' | 'progressIntervalMs'>;
+  readonly runId: string;
+  /** The run directory. */
+  readonly dir: string;
+  /** Set when InfluxDB is configured (flags or INFLUX_* variables). */
+  readonly influx: InfluxConfig | undefined;
+  readonly options: Omit<RunOptions, 'sinks' | 'signal' | 'onNotice' | 'progressIntervalMs'>;
 }
 
+export interface PrepareOptions {
+  /** Forces streaming on/off (for --compare-stream); undefined = the flags' or file's choice. */
+  readonly stream?: boolean;
+  /** Appended to --out and to the run id's directory (--compare-stream: "-stream", "-no-stream"). */
+  readonly suffix?: string;
+  /** The run directory root when --out is not given (default runs/). */
+  readonly runsDir?: string;
+}
+
+/** The preset a run starts from when no scenario is named. */
+export const DEFAULT_SCENARIO = 'quick';
+
 /**
- * @param stream forces streaming on/off (for --compare-stream); undefined = the flags' or file's choice
- * @param suffixOut with --compare-stream each mode gets its own directory (DIR-stream, DIR-no-stream)
+ * @param reference the scenario argument, undefined when none was given: the run then starts from quick, and is
+ * named `custom` (or --name) as soon as a flag changes its workload, so it is never filed under quick (DESIGN §11).
  */
-export async function prepareRun(reference: string, flags: RunFlags, stream: boolean | undefined, suffixOut: boolean): Promise<PreparedRun> {
-  const base = await loadScenario(reference);
-  const overrides: ScenarioOverrides = {
-    ...pick(flags, ['engine', 'url', 'model', 'api', 'apiKeyEnv', 'concurrency', 'rate', 'arrival', 'burstiness', 'maxInFlight',
-      'stages', 'rateStages', 'duration', 'requests', 'warmup', 'thinkTime', 'seed', 'promptTokens', 'maxTokens', 'dataset']),
-    ...(stream !== undefined ? { stream } : flags.streamGiven ? { stream: flags.stream } : {}),
-    ...(flags.threshold.length ? { thresholds: flags.threshold } : {}),
-  };
-  const scenario = applyOverrides(base, overrides);
+export async function prepareRun(reference: string | undefined, flags: RunFlags, options: PrepareOptions = {}): Promise<PreparedRun> {
+  const base = await loadScenario(reference ?? DEFAULT_SCENARIO);
+  const overrides = overridesOf(flags, options.stream);
+  const changesWorkload = WORKLOAD_FLAGS.some((flag) => overrides[flag] !== undefined);
+  const named = flags.name ?? (reference === undefined && changesWorkload ? 'custom' : undefined);
+  const scenario = applyOverrides(named && named !== base.name ? withoutDescription(base) : base, { ...overrides, ...(named ? { name: named } : {}) });
   const plan = compileScenario(scenario);
   const { thresholds, abortOnFail } = compileThresholds(scenario);
-  const outDir = flags.out && suffixOut ? `${flags.out}-${stream ? 'stream' : 'no-stream'}` : flags.out;
-  const influx = await resolveInfluxConfig(flags, process.env);
-  const sinks = influx ? [createInfluxSink(influx, { onNotice: (line) => process.stderr.write(`influxdb: ${line}\n`) })] : [];
   const runId = newRunId();
+  const dir = (flags.out ?? join(options.runsDir ?? 'runs', runId)) + (options.suffix ?? '');
+  const influx = await resolveInfluxConfig(influxSettingsOf(flags), process.env);
   const coldStart = flags.coldStart ? await measureEngineColdStart(flags, plan) : undefined;
   const monitor = flags.monitor ? createRunMonitor(flags, plan, runId) : undefined;
   // The GPUs the run had, for run.json; the same source the sampler uses, asked once.
   const gpus = flags.monitor ? await gpuInventory({ mode: parseGpuMode(flags.gpu) }) : undefined;
+  const dataset = scenario.workload.dataset ? await datasetSha256(scenario.workload.dataset) : undefined;
   return {
     scenario,
     plan,
+    runId,
+    dir,
+    influx,
     options: {
       runId,
       scenarioName: scenario.name,
       scenario: redact(scenario),
-      ...(outDir ? { outDir } : {}),
+      workloadFingerprint: workloadFingerprint(scenario, dataset),
       ...(flags.workers ? { workers: positiveInt(flags.workers, '--workers') } : {}),
       ...(flags.userSendRate ? { userSendRatePerS: positiveRateOrInf(flags.userSendRate, '--user-send-rate') } : {}),
-      sinks,
       ...(monitor ? { monitor } : {}),
       ...(coldStart || gpus ? { resourceNotes: { ...(coldStart ? { cold_start: coldStart } : {}), ...(gpus ? { gpu_inventory: gpus } : {}) } } : {}),
       slos: slosOf(thresholds),
       evaluateThresholds: (summary) => evaluateThresholds(summary, thresholds),
       abortOnThresholdFail: abortOnFail,
+      tuning: clientTuning(),
     },
   };
+}
+
+function overridesOf(flags: RunFlags, stream: boolean | undefined): ScenarioOverrides {
+  const picked: Record<string, unknown> = {};
+  for (const key of ['engine', 'url', 'model', 'api', 'apiKeyEnv', 'concurrency', 'rate', 'arrival', 'burstiness', 'maxInFlight',
+    'stages', 'rateStages', 'duration', 'requests', 'warmup', 'thinkTime', 'seed', 'promptTokens', 'maxTokens', 'dataset'] as const) {
+    if (flags[key] !== undefined) picked[key] = flags[key];
+  }
+  return {
+    ...(picked as ScenarioOverrides),
+    ...(stream !== undefined ? { stream } : flags.streamGiven ? { stream: flags.stream } : {}),
+    ...(flags.threshold.length ? { thresholds: flags.threshold } : {}),
+  };
+}
+
+/** A renamed run is not its preset any more: its description would say something the run did not do. */
+function withoutDescription(scenario: Scenario): Scenario {
+  const { description: _description, ...rest } = scenario;
+  return rest;
 }
 
 /** --cold-start: start the stopped engine container and time it to healthy and to a first token. */
@@ -159,15 +156,4 @@ export function slosOf(thresholds: readonly Threshold[]): RequestSlo[] {
 /** The scenario as stored in run.json: no secret values (only the name of the API key variable is kept). */
 function redact(scenario: Scenario): Record<string, unknown> {
   return JSON.parse(JSON.stringify(scenario)) as Record<string, unknown>;
-}
-
-function pick<K extends keyof RunFlags>(flags: RunFlags, keys: readonly K[]): Partial<Pick<RunFlags, K>> {
-  const out: Partial<Pick<RunFlags, K>> = {};
-  for (const key of keys) if (flags[key] !== undefined) out[key] = flags[key];
-  return out;
-}
-
-/** Whether the user typed a flag (vs commander's default), e.g. for --no-stream. */
-export function flagGiven(command: Command, name: string): boolean {
-  return command.getOptionValueSource(name) === 'cli';
 }

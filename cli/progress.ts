@@ -1,15 +1,38 @@
 /**
- * Live progress: on a TTY a panel redrawn in place (log-update); without a TTY (CI, pipes) one line every
- * 5 s so logs stay readable; nothing with --quiet. Written to stderr so stdout stays the results.
+ * Live progress as a sink: on a TTY a panel redrawn in place (log-update); without a TTY (CI, pipes) one line
+ * every 5 s so logs stay readable; nothing with --quiet. Written to stderr so stdout stays the results. The
+ * rates are a sliding window over the records it is handed (LiveStats), approximate by design.
  */
 import { formatDurationMs } from '../pipeline/core/clock.js';
-import type { ProgressUpdate } from '../pipeline/run/run-benchmark.js';
+import type { RunEvent, RunProgress, RunSink } from '../pipeline/core/sink.js';
+import { LiveStats, type LiveSnapshot } from '../pipeline/run/live-stats.js';
+
+/** What one redraw shows. */
+export interface ProgressUpdate extends RunProgress {
+  readonly live: LiveSnapshot;
+}
 
 export interface ProgressDisplay {
   update(progress: ProgressUpdate): void;
   done(): void;
   /** How often run updates should come. */
   readonly intervalMs: number;
+}
+
+export class ProgressSink implements RunSink {
+  readonly name = 'progress';
+  readonly #live = new LiveStats();
+
+  constructor(private readonly display: ProgressDisplay) {}
+
+  write(event: RunEvent): void {
+    if (event.kind === 'records') this.#live.add(event.records);
+    else if (event.kind === 'progress') this.display.update({ ...event.progress, live: this.#live.snapshot(event.progress.nowMs, event.progress.elapsedMs) });
+  }
+
+  async close(): Promise<void> {
+    this.display.done();
+  }
 }
 
 export async function createProgressDisplay(mode: 'tty' | 'lines' | 'quiet', stream: NodeJS.WriteStream = process.stderr): Promise<ProgressDisplay> {

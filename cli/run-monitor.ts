@@ -2,10 +2,10 @@
 import { parseDurationMs } from '../pipeline/core/clock.js';
 import { UsageError } from '../pipeline/core/errors.js';
 import type { ExecutionPlan } from '../pipeline/core/plan.js';
-import { createMonitor } from '../collectors/resources/monitor.js';
 import type { RunMonitor } from '../pipeline/core/monitor.js';
+import { createMonitor } from '../collectors/resources/monitor.js';
 import { positiveInt } from './parse-flags.js';
-import type { RunFlags } from './prepare-run.js';
+import type { RunFlags } from './run-flags.js';
 
 export function createRunMonitor(flags: RunFlags, plan: ExecutionPlan, runId: string): RunMonitor {
   const intervalMs = parseDurationMs(flags.monitorInterval);

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { RequestRecord } from '../../pipeline/core/record.js';
 import { summarize } from '../../pipeline/core/stats.js';
-import { readRequestRecords } from '../../analytics/run-reader.js';
+import { readRunDirectory } from '../../pipeline/sinks/run-directory-reader.js';
+import { RunDirectorySink } from '../../pipeline/sinks/run-directory.js';
 import { runBenchmark } from '../../pipeline/run/run-benchmark.js';
 import { closedPlan } from '../common/closed-plan.js';
 import { startSimProcess } from '../common/sim-process.js';
@@ -40,11 +41,11 @@ for (const users of levels) {
     const { result } = await runBenchmark(closedPlan({ engine: 'vllm', url: sim.url, users, requests, maxTokens: tokens }), {
       scenarioName: 'bench-fidelity',
       scenario: { users, requests },
-      outDir: join(dir, 'run'),
+      sinks: [new RunDirectorySink(join(dir, 'run'))],
     });
     const truth = await fetchGroundTruth(sim.url);
     const errors: Errors = { ttft: [], tpot: [], itl: [], requestDelivery: [], tokenDelivery: [] };
-    for await (const record of readRequestRecords(join(dir, 'run'))) {
+    for await (const record of (await readRunDirectory(join(dir, 'run'))).records()) {
       const t = truth.get(record.request_id);
       if (!t || record.warmup || record.status !== 'ok' || t.first_token_ms === null || t.last_token_ms === null) continue;
       compare(record, t, errors);

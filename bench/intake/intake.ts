@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { readRequestRecords } from '../../analytics/run-reader.js';
+import { readRunDirectory } from '../../pipeline/sinks/run-directory-reader.js';
 import { CLOCK_TICKS_PER_SECOND, readPidStat } from '../../collectors/resources/process/procfs-process.js';
 import { summarize } from '../../pipeline/core/stats.js';
 import { binPath, startListeningProcess, startSimProcess, type SimProcess } from '../common/sim-process.js';
@@ -83,7 +83,7 @@ async function measure(start: () => Promise<SimProcess>): Promise<string[][]> {
     if (exitCode !== 0) throw new Error(`llmbench run exited with ${exitCode}`);
     const truths = await fetchGroundTruth(server.url);
     const samples: Sample[] = [];
-    for await (const record of readRequestRecords(join(dir, 'run'))) {
+    for await (const record of (await readRunDirectory(join(dir, 'run'))).records()) {
       const truth = truths.get(record.request_id);
       const delays = truth && deliveryDelays(record, truth);
       if (record.warmup || record.status !== 'ok' || !truth || truth.first_token_ms === null || record.metrics.ttft_ms === undefined) continue;

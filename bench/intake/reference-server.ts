@@ -11,8 +11,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
-import { batchScheduleThisProcess } from '../../pipeline/core/batch-scheduling.js';
-import { SERVER_NICE_STEP, shiftOtherThreadsNice, shiftThreadNice } from '../../pipeline/core/thread-priority.js';
+import { tuneServerProcess } from '../../pipeline/tuning/process-tuning.js';
 import type { TruthRecord } from '../common/ground-truth.js';
 
 
@@ -68,9 +67,7 @@ const server = createServer({ noDelay: true, keepAlive: true, requestTimeout: 0 
 });
 server.keepAliveTimeout = 60_000;
 server.listen({ port: 0, host: '127.0.0.1', backlog: 4096 }, () => {
-  shiftThreadNice(SERVER_NICE_STEP);
-  shiftOtherThreadsNice(SERVER_NICE_STEP);
-  void batchScheduleThisProcess().then(() => {
+  void tuneServerProcess().then(() => {
     process.stdout.write(`listening on http://127.0.0.1:${(server.address() as AddressInfo).port}\n`);
   });
 });

@@ -18,7 +18,8 @@ import { runBenchmark } from '../../pipeline/run/run-benchmark.js';
 import { DEFAULT_USER_SEND_RATE_PER_S } from '../../pipeline/pool/dispatch-pacer.js';
 import type { RunResult } from '../../pipeline/core/run-result.js';
 import { percentileSorted } from '../../pipeline/core/stats.js';
-import { readRequestRecords } from '../../analytics/run-reader.js';
+import { readRunDirectory } from '../../pipeline/sinks/run-directory-reader.js';
+import { RunDirectorySink } from '../../pipeline/sinks/run-directory.js';
 import { request } from 'undici';
 import { closedPlan } from '../common/closed-plan.js';
 import { startSimProcess } from '../common/sim-process.js';
@@ -77,11 +78,11 @@ async function run(plan: ExecutionPlan, name: string) {
   const cpuStart = process.cpuUsage();
   const startMs = performance.now();
   try {
-    const { result } = await runBenchmark(plan, { scenarioName: name, scenario: {}, outDir: join(dir, 'run'), userSendRatePerS });
+    const { result } = await runBenchmark(plan, { scenarioName: name, scenario: {}, sinks: [new RunDirectorySink(join(dir, 'run'))], userSendRatePerS });
     const cpu = process.cpuUsage(cpuStart);
     // The rate actually achieved: requests sent over the span of their send times.
     const sends: number[] = [];
-    for await (const record of readRequestRecords(join(dir, 'run'))) if (!record.warmup && record.t_send !== undefined) sends.push(record.t_send);
+    for await (const record of (await readRunDirectory(join(dir, 'run'))).records()) if (!record.warmup && record.t_send !== undefined) sends.push(record.t_send);
     const spanS = (Math.max(...sends) - Math.min(...sends)) / 1000;
     const achievedRps = spanS > 0 ? (sends.length - 1) / spanS : Number.NaN;
     return { result, achievedRps, cpuMs: (cpu.user + cpu.system) / 1000, wallMs: performance.now() - startMs };

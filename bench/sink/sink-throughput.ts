@@ -19,7 +19,8 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import type { RequestRecord } from '../../pipeline/core/record.js';
-import type { RunResult } from '../../pipeline/core/run-result.js';
+import { RUN_SCHEMA_VERSION, type RunResult } from '../../pipeline/core/run-result.js';
+import type { RunStart } from '../../pipeline/core/sink.js';
 import { Secret, type InfluxConfig } from '../../pipeline/sinks/influx-config.js';
 import { createInfluxSink } from '../../pipeline/sinks/influxdb.js';
 import { CLOCK_TICKS_PER_SECOND, readPidStat } from '../../collectors/resources/process/procfs-process.js';
@@ -76,10 +77,11 @@ async function measure(rate: string): Promise<Row> {
   const records = makeRecords(requests, `bench-${rate}-${Date.now()}`);
   const runDir = await mkdtemp(join(tmpdir(), 'llmbench-bench-sink-'));
   const sink = createInfluxSink(config, {
+    spillDir: runDir,
     onNotice: (line) => process.stderr.write(`influxdb: ${line}\n`),
     ...(values['no-gzip'] ? { gzipThresholdBytes: Number.MAX_SAFE_INTEGER } : {}),
   });
-  await sink.start({ runId: records[0]!.run_id, scenario: 'bench-sink', engine: 'vllm', model: 'bench', runDir });
+  await sink.open(benchStart(records[0]!.run_id));
 
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
@@ -87,18 +89,18 @@ async function measure(rate: string): Promise<Row> {
   const serverBefore = serverCpuMs();
   const startedMs = performance.now();
   if (unthrottled) {
-    sink.writeRecords(records);
+    sink.write({ kind: 'records', records });
   } else {
     const perBatch = Math.max(1, Math.round((requests * BATCH_INTERVAL_MS) / (seconds * 1000)));
     for (let i = 0, tick = 0; i < records.length; i += perBatch, tick++) {
       const dueMs = startedMs + tick * BATCH_INTERVAL_MS;
       const waitMs = dueMs - performance.now();
       if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
-      sink.writeRecords(records.slice(i, i + perBatch));
+      sink.write({ kind: 'records', records: records.slice(i, i + perBatch) });
     }
   }
   const fedMs = performance.now();
-  const report = await sink.stop(runResult(records[0]!.run_id));
+  const report = (await sink.close(runResult(records[0]!.run_id))).sinkReport!;
   const doneMs = performance.now();
   const cpu = process.cpuUsage(cpuBefore);
   const serverAfter = serverCpuMs();
@@ -187,10 +189,30 @@ function makeRecords(count: number, runId: string): RequestRecord[] {
   });
 }
 
+function benchStart(runId: string): RunStart {
+  const now = new Date().toISOString();
+  return {
+    runId,
+    scenario: 'bench-sink',
+    engine: 'vllm',
+    model: 'bench',
+    manifest: {
+      schema_version: RUN_SCHEMA_VERSION,
+      run_id: runId,
+      tool: { name: 'llmbench', version: 'bench' },
+      started_at: now,
+      scenario: { name: 'bench-sink' },
+      target: { engine: 'vllm', url: 'http://127.0.0.1', model: 'bench' },
+      host: {},
+      phases: [],
+    },
+  };
+}
+
 function runResult(runId: string): RunResult {
   const now = new Date().toISOString();
   return {
-    schema_version: 1,
+    schema_version: RUN_SCHEMA_VERSION,
     run_id: runId,
     tool: { name: 'llmbench', version: 'bench' },
     status: 'completed',

@@ -14,7 +14,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { readRequestRecords } from '../../analytics/run-reader.js';
+import { readRunDirectory } from '../../pipeline/sinks/run-directory-reader.js';
 import { adapterFor } from '../../collectors/engines/index.js';
 import type { MetricSummary } from '../../pipeline/core/stats.js';
 import type { RequestRecord } from '../../pipeline/core/record.js';
@@ -57,7 +57,7 @@ try {
   if (exitCode !== 0 && exitCode !== 99) throw new Error(`llmbench run exited with ${exitCode}`);
   const simTruth = sim ? [...(await fetchGroundTruth(url)).values()] : undefined;
   const records: RequestRecord[] = [];
-  for await (const record of readRequestRecords(join(dir, 'run'))) records.push(record);
+  for await (const record of (await readRunDirectory(join(dir, 'run'))).records()) records.push(record);
   const parseStartMs = performance.now();
   const segments = readPcap(await readFile(captured.file));
   const truths = wireTruth(httpExchanges(segments, port), adapterFor(engine));

@@ -9,7 +9,11 @@ import { runBenchmark } from '../../pipeline/run/run-benchmark.js';
 import { createProgressDisplay } from '../progress.js';
 import { createMonitor } from '../../collectors/resources/monitor.js';
 import { newRunId } from '../../pipeline/run/run-id.js';
+import { clientTuning } from '../../pipeline/tuning/process-tuning.js';
+import { workloadFingerprint } from '../../pipeline/scenario/index.js';
 import { renderSummaryTable } from '../summary-table.js';
+import { runSinks } from '../run-sinks.js';
+import { join } from 'node:path';
 
 export function demoCommand(): Command {
   return new Command('demo')
@@ -37,22 +41,23 @@ export function demoCommand(): Command {
         try {
           const plan = compileScenario(scenario);
           const runId = newRunId();
+          const dir = options.out ?? join('runs', runId);
+          const notice = (line: string) => process.stderr.write(`${line}\n`);
           // Resources too, so the first look shows host, client and the simulator's vLLM /metrics side by side.
           const monitor = createMonitor({ runId, engine: 'vllm', engineBaseUrl: sim.url, gpu: 'auto' });
-          const { result, dir } = await runBenchmark(plan, {
+          const { result } = await runBenchmark(plan, {
             runId,
             monitor,
             scenarioName: 'demo',
-            // The simulator serves from this very thread: lowering the coordinator would lower it too.
-            threadPriorities: false,
             scenario: scenario as unknown as Record<string, unknown>,
-            ...(options.out ? { outDir: options.out } : {}),
+            workloadFingerprint: workloadFingerprint(scenario),
+            sinks: runSinks({ dir, influx: undefined, display, notice }).sinks,
+            // The simulator serves from this very thread: lowering the coordinator would lower it too.
+            tuning: clientTuning({ priorities: false }),
             signal: interrupt.signal,
-            onProgress: (update) => display.update(update),
             progressIntervalMs: display.intervalMs,
-            onNotice: (line) => process.stderr.write(`${line}\n`),
+            onNotice: notice,
           });
-          display.done();
           process.stdout.write(renderSummaryTable(result, dir) + '\n');
           process.stdout.write(`\nNext: llmbench report ${dir}   ·   llmbench run --help   ·   llmbench sim --engine ollama\n`);
         } finally {

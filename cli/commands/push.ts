@@ -1,7 +1,8 @@
 /** `llmbench push RUN_DIR [influx flags]`: replay a run directory (and its spill files) into InfluxDB. */
 import { Command, Option } from 'commander';
 import { UsageError } from '../../pipeline/core/errors.js';
-import { addInfluxOptions, resolveInfluxConfig, type InfluxFlags } from '../../pipeline/sinks/influx-config.js';
+import { resolveInfluxConfig } from '../../pipeline/sinks/influx-config.js';
+import { addInfluxOptions, influxSettingsOf, type InfluxFlags } from '../influx-options.js';
 import { pushRun } from '../../pipeline/sinks/push-run.js';
 
 export function pushCommand(): Command {
@@ -11,7 +12,7 @@ export function pushCommand(): Command {
   return addInfluxOptions(command)
     .addOption(new Option('--json', 'print the push report as JSON on stdout'))
     .action(async (runDir: string, options: InfluxFlags & { json?: boolean }) => {
-      const config = await resolveInfluxConfig(options, process.env);
+      const config = await resolveInfluxConfig(influxSettingsOf(options), process.env);
       if (!config) {
         throw new UsageError('push needs an InfluxDB to push to', {
           hint: 'pass --influx-url URL --influx-org ORG --influx-bucket B [--influx-token-file F], or set INFLUX_URL/INFLUX_ORG/INFLUX_BUCKET/INFLUX_TOKEN',
@@ -24,7 +25,8 @@ export function pushCommand(): Command {
       }
       const total = Object.values(report.points).reduce((sum, n) => sum + n, 0);
       const parts = Object.entries(report.points).map(([measurement, n]) => `${measurement} ${n}`).join(', ');
-      process.stdout.write(`pushed run ${report.runId} to ${report.url} bucket ${report.bucket}: ${total} points (${parts})\n`);
+      process.stdout.write(`pushed ${report.complete ? 'run' : 'incomplete run (it never ended)'} ${report.runId} to ${report.url} bucket ${report.bucket}: ${total} points (${parts})\n`);
+      if (report.skippedLines > 0) process.stdout.write(`skipped ${report.skippedLines} torn last line(s) (the run was killed while writing)\n`);
       if (report.spillFiles > 0) process.stdout.write(`replayed ${report.spillLines} spilled points from ${report.spillFiles} files first\n`);
       if (report.retried > 0) process.stdout.write(`${report.retried} points needed a retry (${report.failedRequests} failed requests); none lost\n`);
     });

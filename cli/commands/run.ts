@@ -1,21 +1,31 @@
 /**
- * `llmbench run [SCENARIO]`: a preset name or a YAML file, flags over it (DESIGN §15). Thin: it turns flags
- * into overrides, resolves sinks and monitoring, calls runBenchmark and prints the outcome.
+ * `llmbench run [SCENARIO]`: a preset name or a YAML file, flags over it (DESIGN §15). Thin: prepareRun turns
+ * flags into typed options, runSinks registers the sinks, runBenchmark runs, and the outcome is printed.
  */
 import { Command, Option } from 'commander';
 import { BenchError } from '../../pipeline/core/errors.js';
-import { runBenchmark, type RunOutcome } from '../../pipeline/run/run-benchmark.js';
-import { createProgressDisplay } from '../progress.js';
-import { addInfluxOptions } from '../../pipeline/sinks/influx-config.js';
-import { renderSummaryTable } from '../summary-table.js';
-import { positiveInt, positiveRateOrInf } from '../parse-flags.js';
+import type { RunResult } from '../../pipeline/core/run-result.js';
+import { runBenchmark } from '../../pipeline/run/run-benchmark.js';
 import { DEFAULT_USER_SEND_RATE_PER_S } from '../../pipeline/pool/dispatch-pacer.js';
-import { flagGiven, prepareRun, type RunFlags } from '../prepare-run.js';
+import { createProgressDisplay } from '../progress.js';
+import { addInfluxOptions } from '../influx-options.js';
+import { renderSummaryTable } from '../summary-table.js';
+import { flagGiven, positiveInt, positiveRateOrInf } from '../parse-flags.js';
+import { prepareRun } from '../prepare-run.js';
+import type { RunFlags } from '../run-flags.js';
+import { runSinks } from '../run-sinks.js';
+import { exitCodeOf, onRunSignals } from '../run-signals.js';
+
+interface RunOutcome {
+  readonly result: RunResult;
+  readonly dir: string;
+}
 
 export function runCommand(): Command {
   const command = new Command('run')
     .description('benchmark an engine: a preset or scenario file, with flags over it')
-    .argument('[scenario]', 'a preset name (quick, stress, spike, endurance, sweep) or a YAML file', 'quick')
+    .argument('[scenario]', 'a preset name (quick, stress, spike, endurance, sweep) or a YAML file (default: quick; a run changed by flags is named custom)')
+    .option('--name <name>', 'the scenario name the run is filed under (trend groups runs by it)')
     .option('--engine <engine>', 'ollama | vllm | tgi | llamacpp | openai | sglang')
     .option('--url <url>', 'the engine base URL, e.g. http://127.0.0.1:8000')
     .option('--model <name>', 'the model the engine serves')
@@ -54,31 +64,39 @@ export function runCommand(): Command {
   command
     .option('--json', 'print the run summary as JSON on stdout at the end')
     .option('--quiet', 'no progress output')
-    .action(async (scenario: string, flags: RunFlags, self: Command) => {
+    .action(async (scenario: string | undefined, flags: RunFlags, self: Command) => {
       flags.streamGiven = flagGiven(self, 'stream');
       if (flags.workers !== undefined) positiveInt(flags.workers, '--workers');
       if (flags.userSendRate !== undefined) positiveRateOrInf(flags.userSendRate, '--user-send-rate');
       const streamModes = flags.compareStream ? [true, false] : [undefined];
       const outcomes: RunOutcome[] = [];
       for (const stream of streamModes) {
-        const prepared = await prepareRun(scenario, flags, stream, streamModes.length > 1);
+        const suffix = streamModes.length > 1 ? (stream ? '-stream' : '-no-stream') : '';
+        const prepared = await prepareRun(scenario, flags, { ...(stream !== undefined ? { stream } : {}), suffix });
         const display = await createProgressDisplay(flags.quiet || flags.json ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines');
-        const interrupt = new AbortController();
-        const onSigint = () => interrupt.abort();
-        process.once('SIGINT', onSigint);
+        const notice = (line: string) => process.stderr.write(`${line}\n`);
+        const { sinks, influx } = runSinks({ dir: prepared.dir, influx: prepared.influx, display, notice });
+        const interrupt = onRunSignals(() =>
+          `${prepared.dir} keeps what was written (llmbench report reads it as incomplete)` +
+          (influx ? `; ${influx.unsentPoints()} records and points had not reached InfluxDB: llmbench push ${prepared.dir} replays the run` : ''),
+        );
         try {
-          outcomes.push(
-            await runBenchmark(prepared.plan, {
-              ...prepared.options,
-              signal: interrupt.signal,
-              onProgress: (update) => display.update(update),
-              progressIntervalMs: display.intervalMs,
-              onNotice: (line) => process.stderr.write(`${line}\n`),
-            }),
-          );
+          const { result } = await runBenchmark(prepared.plan, {
+            ...prepared.options,
+            sinks,
+            signal: interrupt.signal,
+            progressIntervalMs: display.intervalMs,
+            onNotice: notice,
+          });
+          outcomes.push({ result, dir: prepared.dir });
         } finally {
-          process.off('SIGINT', onSigint);
-          display.done();
+          interrupt.dispose();
+        }
+        const signal = interrupt.received();
+        if (signal) {
+          printOutcomes(outcomes, Boolean(flags.json));
+          process.exitCode = exitCodeOf(signal);
+          return;
         }
       }
       printOutcomes(outcomes, Boolean(flags.json));
@@ -86,18 +104,16 @@ export function runCommand(): Command {
       if (failed.length > 0) {
         throw new BenchError('THRESHOLDS_FAILED', `${failed.length} threshold(s) failed: ${failed.map((t) => `${t.metric}: ${t.expression}`).join('; ')}`);
       }
-      if (outcomes.some((outcome) => outcome.result.status === 'aborted' && outcome.result.abort_reason?.startsWith('interrupted'))) {
-        process.exitCode = 130;
-        return;
-      }
+      const ended = outcomes.find((outcome) => outcome.result.status !== 'completed');
+      if (ended?.result.status === 'failed') throw new BenchError('INTERNAL', `the run failed: ${ended.result.abort_reason}`);
       // An abort condition (error count or rate) is a failed run for CI, like a failed threshold.
-      const aborted = outcomes.find((outcome) => outcome.result.status === 'aborted');
-      if (aborted) throw new BenchError('THRESHOLDS_FAILED', `the run was aborted: ${aborted.result.abort_reason}`);
+      if (ended) throw new BenchError('THRESHOLDS_FAILED', `the run was aborted: ${ended.result.abort_reason}`);
     });
   return command;
 }
 
 function printOutcomes(outcomes: readonly RunOutcome[], json: boolean): void {
+  if (outcomes.length === 0) return;
   if (json) {
     const payload = outcomes.map(({ result, dir }) => ({ run_id: result.run_id, dir, status: result.status, valid: result.valid, summary: result.summary, thresholds: result.thresholds ?? [] }));
     process.stdout.write(JSON.stringify(payload.length === 1 ? payload[0] : payload, null, 2) + '\n');

@@ -6,9 +6,8 @@
 import { Command, Option } from 'commander';
 import { UsageError } from '../../pipeline/core/errors.js';
 import { numberOrInf } from '../parse-flags.js';
-import { SERVER_NICE_STEP, shiftOtherThreadsNice, shiftThreadNice } from '../../pipeline/core/thread-priority.js';
+import { describeServerTuning, tuneServerProcess } from '../../pipeline/tuning/process-tuning.js';
 import { warmSimulator } from '../sim-warmup.js';
-import { batchScheduleThisProcess } from '../../pipeline/core/batch-scheduling.js';
 import type { Faults, PerfModel, SimEngine, SimulatorOptions } from '../../simulator/index.js';
 import { ENGINE_KINDS as SIM_ENGINES } from '../../pipeline/core/engine.js';
 
@@ -93,18 +92,11 @@ export function simCommand(): Command {
           return undefined;
         });
     const sim = await startSimulator(options).catch(invalid);
-    // The simulator stamps the ground truth the client is judged against, so it gets the CPU ahead of the
-    // client's workers (core/thread-priority.ts SERVER_NICE_STEP); where raising is refused it keeps its
-    // priority. V8's helper threads go up with it: its scavenges are parallel and wait for them. (When the
-    // client's helpers were raised too, raising these made the client's send lag worse at 40 req/s; with the
-    // client's helpers at +10 it did not: p99 2.2–3.9 ms in 5 runs.)
-    const priority = shiftThreadNice(SERVER_NICE_STEP);
-    const helpersNice = shiftOtherThreadsNice(SERVER_NICE_STEP);
-    // It must not preempt the client it serves when a request wakes it (core/batch-scheduling.ts).
-    const batch = await batchScheduleThisProcess();
+    // The simulator stamps the ground truth the client is judged against: it gets the CPU ahead of the client's
+    // workers and never preempts them (pipeline/tuning/process-tuning.ts).
+    const tuning = await tuneServerProcess();
     process.stdout.write(`listening on ${sim.url}\n`);
-    if (priority) process.stderr.write(`priority raised: nice ${priority.fromNice} → ${priority.toNice}${helpersNice !== undefined ? `, V8's helper threads to ${helpersNice}` : ''}\n`);
-    if (batch) process.stderr.write(`scheduling: SCHED_BATCH on ${batch.batched} of ${batch.threads} threads (a woken simulator does not preempt the client)\n`);
+    for (const line of describeServerTuning(tuning)) process.stderr.write(`${line}\n`);
     if (warmup) process.stderr.write(`warmed up: ${warmup.ok}/${warmup.requests} streamed requests on a throwaway server in ${Math.round(warmup.elapsedMs)} ms\n`);
     const mode = options.fixed ? `fixed latency: ttft ${options.fixed.ttftMs} ms, itl ${options.fixed.itlMs} ms` : 'continuous-batching model';
     process.stderr.write(`simulating ${options.engine} (model "${options.model}", ${mode}); ground truth at ${sim.url}/__sim/requests; Ctrl-C stops\n`);

@@ -12,6 +12,8 @@ export type ErrorCode =
   | 'ENGINE_PROTOCOL'      // preflight answer was not in the engine's format
   | 'SINK_UNAVAILABLE'
   | 'RUN_NOT_FOUND'
+  | 'RUN_DAMAGED'          // a run directory file has an unreadable line that is not a torn last line
+  | 'WORKLOAD_MISMATCH'    // compare/merge asked to put different workloads side by side
   | 'THRESHOLDS_FAILED'
   | 'REGRESSION_FOUND'
   | 'INTERNAL';
@@ -26,6 +28,8 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   ENGINE_PROTOCOL: 3,
   SINK_UNAVAILABLE: 4,
   RUN_NOT_FOUND: 2,
+  RUN_DAMAGED: 2,
+  WORKLOAD_MISMATCH: 2,
   THRESHOLDS_FAILED: 99,
   REGRESSION_FOUND: 99,
   INTERNAL: 1,

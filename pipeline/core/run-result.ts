@@ -2,12 +2,14 @@
  * run.json (DESIGN §6): what a finished (or aborted) run says about itself. `summary` and every entry of
  * `stages` share one shape, so analytics treats a stage like a small run.
  */
+import type { RunAnalysis } from './analysis.js';
 import type { MetricSummary } from './stats.js';
 import type { EngineInfo } from './engine.js';
 import type { ErrorKind, MetricSource, RequestMetric } from './record.js';
-import type { YoungGcMode } from './young-gc.js';
 
-export const RUN_SCHEMA_VERSION = 1;
+export type { RunAnalysis } from './analysis.js';
+
+export const RUN_SCHEMA_VERSION = 2;
 
 export interface MetricSummaryWithSource extends MetricSummary {
   /** How many requests got this metric from each source, e.g. {"server": 40}. */
@@ -69,14 +71,8 @@ export interface ClientHealth {
   dropped_arrivals: number;
   /** The most closed-loop sends per second each worker thread was allowed (pool/dispatch-pacer.ts); null = no limit. */
   user_send_rate_per_worker?: number | null;
-  /** The coordinator thread's nice value during the run, when it was lowered below the workers' (Linux). */
-  coordinator_nice?: number;
-  /** The worker threads' nice value (the highest, i.e. least favoured, of them), raised where allowed (Linux). */
-  worker_nice?: number;
-  /** V8's and libuv's helper threads' nice value: the coordinator's with serial scavenges, the workers' with parallel ones (Linux). */
-  helper_nice?: number;
-  /** How the client's young-generation GC ran: on the allocating thread alone ('serial', the default) or with V8's helpers. */
-  young_gc?: YoungGcMode;
+  /** What the process tuning set for the run (pipeline/tuning): nice values of the client's threads, GC mode. */
+  tuning?: Record<string, number | string>;
 }
 
 export interface ThresholdResult {
@@ -86,11 +82,51 @@ export interface ThresholdResult {
   ok: boolean;
 }
 
+/**
+ * The workload, engine-independent (DESIGN §11): two runs with the same hash ran the same prompts/outputs and the
+ * same load shape, so compare and trend may put them side by side whatever engine served them.
+ */
+export interface WorkloadFingerprint {
+  /** sha256 (first 16 hex digits) of `fields` as canonical JSON. */
+  hash: string;
+  fields: Record<string, unknown>;
+}
+
+/** The target as the run recorded it. */
+export interface RunTarget {
+  engine: string;
+  url: string;
+  model: string;
+  api: string;
+  server?: EngineInfo;
+  network_rtt_ms: number | null;
+}
+
+/**
+ * run-start.json: written once, before any load, so a run killed before it could write run.json is still
+ * recognisable (DESIGN §6): what it was, when it began, and which stages it planned.
+ */
+export interface StartManifest {
+  schema_version: number;
+  run_id: string;
+  tool: { name: 'llmbench'; version: string };
+  started_at: string;
+  scenario: Record<string, unknown> & { name: string };
+  workload_fingerprint?: WorkloadFingerprint;
+  target: { engine: string; url: string; model: string; api?: string };
+  host: Record<string, unknown>;
+  /** The phases and their stage labels, as planned. */
+  phases: Array<{ name: string; warmup: boolean; stages: Array<{ name: string; index: number; target?: number }> }>;
+}
+
+/** `completed`, `aborted` and `failed` are what the run said when it ended; `incomplete`: it never did (killed). */
+export type RunStatus = 'completed' | 'aborted' | 'failed' | 'incomplete';
+
 export interface RunResult {
   schema_version: number;
   run_id: string;
   tool: { name: 'llmbench'; version: string };
-  status: 'completed' | 'aborted' | 'failed';
+  status: RunStatus;
   /** Why the run ended early, when it did. */
   abort_reason?: string;
   valid: boolean;
@@ -99,7 +135,8 @@ export interface RunResult {
   ended_at: string;
   /** The resolved scenario, secrets redacted. */
   scenario: Record<string, unknown> & { name: string };
-  target: { engine: string; url: string; model: string; api: string; server?: EngineInfo; network_rtt_ms: number };
+  workload_fingerprint?: WorkloadFingerprint;
+  target: RunTarget;
   host: Record<string, unknown>;
   gpus?: unknown[];
   client_health: ClientHealth;
@@ -107,6 +144,10 @@ export interface RunResult {
   stages: StageSummary[];
   thresholds?: ThresholdResult[];
   resources?: Record<string, unknown>;
+  /** llm_window points the run handed out, and records that arrived after their window was final (0 expected). */
+  windows?: { emitted: number; late_records: number };
   sinks?: Record<string, unknown>;
-  analysis?: Record<string, unknown>;
+  analysis?: RunAnalysis;
+  /** For an `incomplete` run: what the run directory held when it was read (pipeline/sinks/run-directory-reader.ts). */
+  damage?: { torn_lines: number; files: string[] };
 }

@@ -18,7 +18,7 @@ import { syntheticPrompt } from './prompts.js';
 import { RecordBatcher } from './record-batcher.js';
 import { isUserActive, maxStreams, nextActiveOffset, peakUsers } from './user-profile.js';
 import { Watchdog } from './watchdog.js';
-import { nameThisThread, WORKER_THREAD_NAME } from '../core/thread-priority.js';
+import { nameThisThread, WORKER_THREAD_NAME } from '../tuning/thread-priority.js';
 import {
   SHARED_IN_FLIGHT,
   SHARED_REQUESTS_CLAIMED,
@@ -61,7 +61,15 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
   const basePath = new URL(task.target.url).pathname.replace(/\/$/, '');
   const agent = agentFor(origin, task.workload.connectTimeoutMs, maxStreams(task));
   const watchdog = new Watchdog(task.workload.firstTokenTimeoutMs, task.workload.idleTimeoutMs, () => clock.nowMs());
-  const batcher = new RecordBatcher(task.port);
+  // Starts of the requests in flight, and the next open-loop arrival: what the batch watermark is made of.
+  const started = new Set<{ readonly sinceMs: number }>();
+  const schedule = { nextDueMs: Number.POSITIVE_INFINITY };
+  const watermarkMs = () => {
+    let oldest = Math.min(clock.nowMs(), schedule.nextDueMs);
+    for (const entry of started) if (entry.sinceMs < oldest) oldest = entry.sinceMs;
+    return oldest;
+  };
+  const batcher = new RecordBatcher(task.port, watermarkMs);
   const pacer = new DispatchPacer({
     nowMs: () => clock.nowMs(),
     // Only closed-loop users keep to the send rate: open-loop arrival times are the workload (dispatch-pacer.ts).
@@ -125,6 +133,9 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
   const send = async (meta: RequestMeta): Promise<RequestRecord> => {
     counters.sent++;
     Atomics.add(shared, SHARED_IN_FLIGHT, 1);
+    // Every stamp of this request comes after now; it leaves the set only once its record is with the batcher.
+    const entry = { sinceMs: clock.nowMs() };
+    started.add(entry);
     try {
       // The turn comes before the request is built (prompt, record, stream parser). When 1 000 users fell due
       // together, building all of theirs first kept the thread from sending or reading for ~70 ms at the
@@ -135,6 +146,7 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
       batcher.push(finished);
       return finished.record;
     } finally {
+      started.delete(entry);
       Atomics.sub(shared, SHARED_IN_FLIGHT, 1);
     }
   };
@@ -151,7 +163,7 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
     if (task.phase.load.kind === 'closed') {
       await runClosed(task, task.phase.load, clock, stop.signal, endMs, claim, send, metaFor);
     } else {
-      await runOpen(task, task.phase.load, clock, stop.signal, endMs, claim, send, metaFor, shared, (record) => {
+      await runOpen(task, task.phase.load, clock, stop.signal, endMs, claim, send, metaFor, shared, schedule, (record) => {
         counters.dropped++;
         batcher.push({ record, chunkLog: NO_CHUNKS });
       });
@@ -225,12 +237,15 @@ async function runOpen(
   send: Send,
   metaFor: MetaFor,
   shared: Int32Array,
+  schedule: { nextDueMs: number },
   onDropped: (record: RequestRecord) => void,
 ): Promise<void> {
   const inFlight = new Set<Promise<RequestRecord>>();
   for (let i = task.workerIndex; i < load.arrivalsMs.length; i += task.workerCount) {
     const dueMs = task.phaseStartMs + load.arrivalsMs[i]!;
     if (dueMs >= endMs) break;
+    // A dropped arrival is stamped at dueMs, which may lie before the wake-up: the watermark holds it back.
+    schedule.nextDueMs = dueMs;
     await clock.sleepUntil(dueMs, stop);
     if (stop.aborted) break;
     if (!claim()) break;
@@ -243,6 +258,7 @@ async function runOpen(
     inFlight.add(request);
     void request.finally(() => inFlight.delete(request));
   }
+  schedule.nextDueMs = Number.POSITIVE_INFINITY;
   await Promise.allSettled(inFlight);
 }
 

@@ -83,21 +83,31 @@ export class WorkerPool {
     return this.#shared ? Atomics.load(this.#shared, SHARED_IN_FLIGHT) : 0;
   }
 
-  async runPhase(input: PhaseTaskInput, onRecords: (records: RequestRecord[]) => void): Promise<WorkerResult[]> {
+  /**
+   * Runs the phase; `onRecords` gets each batch with the phase's watermark: the lowest of the workers' (a worker
+   * that is done no longer holds it back), so nothing any worker reports later has a stamp before it.
+   */
+  async runPhase(input: PhaseTaskInput, onRecords: (records: RequestRecord[], watermarkMs: number) => void): Promise<WorkerResult[]> {
     const sharedBuffer = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT * SHARED_SLOTS);
     this.#shared = new Int32Array(sharedBuffer);
     const runs: Promise<WorkerResult>[] = [];
     const drained: Promise<void>[] = [];
+    const watermarks = new Array<number>(this.workerCount).fill(Number.NEGATIVE_INFINITY);
     this.#ports = [];
     for (let workerIndex = 0; workerIndex < this.workerCount; workerIndex++) {
       const channel = new MessageChannel();
       drained.push(
         new Promise<void>((resolve) => {
+          const finish = () => {
+            watermarks[workerIndex] = Number.POSITIVE_INFINITY;
+            resolve();
+          };
           channel.port1.on('message', (message: WorkerMessage) => {
-            if (message.type === 'records') onRecords(message.records.map(withChunks));
-            else resolve();
+            if (message.type !== 'records') return finish();
+            watermarks[workerIndex] = message.watermarkMs;
+            onRecords(message.records.map(withChunks), Math.min(...watermarks));
           });
-          channel.port1.on('close', () => resolve());
+          channel.port1.on('close', finish);
         }),
       );
       this.#ports.push(channel.port1);

@@ -46,8 +46,11 @@ export interface PrepareTask {
 export type CoordinatorMessage = { readonly type: 'stop'; readonly reason: string };
 
 export type WorkerMessage =
-  /** Each record's `chunks` is still empty; its log travels packed beside it (see chunk-log.ts). */
-  | { readonly type: 'records'; readonly records: FinishedRequest[] }
+  /**
+   * Each record's `chunks` is still empty; its log travels packed beside it (see chunk-log.ts). `watermarkMs`:
+   * nothing this worker reports later has a stamp before it (record-batcher.ts).
+   */
+  | { readonly type: 'records'; readonly records: FinishedRequest[]; readonly watermarkMs: number }
   /** Last message of a task: every record was posted before it (ordering on one port is guaranteed). */
   | { readonly type: 'done' };
 

@@ -25,3 +25,12 @@ export async function loadDataset(path: string): Promise<string[]> {
   }
   return prompts;
 }
+
+/** sha256 of the dataset file, for the workload fingerprint (two runs of one dataset ran the same prompts). */
+export async function datasetSha256(path: string): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  const bytes = await readFile(path).catch((cause: unknown) => {
+    throw new UsageError(`cannot read the dataset ${path}`, { cause, hint: 'check the --dataset path' });
+  });
+  return createHash('sha256').update(bytes).digest('hex');
+}

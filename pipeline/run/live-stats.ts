@@ -53,11 +53,6 @@ export class LiveStats {
     }
   }
 
-  /** Totals so far, without the window work of snapshot(). */
-  counts(): { ok: number; errors: number; dropped: number } {
-    return { ok: this.#ok, errors: this.#errors, dropped: this.#dropped };
-  }
-
   snapshot(nowMs: number, elapsedMs: number): LiveSnapshot {
     const fromMs = nowMs - this.windowMs;
     this.#recent = this.#recent.filter((entry) => entry.doneMs >= fromMs);

@@ -18,6 +18,7 @@ export class SendLagTally {
   readonly #arrivalLagsMs: number[] = [];
   #userWaitMs = 0;
   #userSpanMs = 0;
+  #userRequests = 0;
 
   /** A non-warmup record. Only successful ones count, as in the summary's schedule_lag_ms, so the two agree. */
   add(record: RequestRecord): void {
@@ -28,6 +29,7 @@ export class SendLagTally {
     } else if (record.t_done !== undefined) {
       this.#userWaitMs += lagMs;
       this.#userSpanMs += record.t_done - record.t_intended;
+      this.#userRequests++;
     }
   }
 
@@ -35,6 +37,11 @@ export class SendLagTally {
   arrivalLagP99Ms(): number | null {
     if (this.#arrivalLagsMs.length === 0) return null;
     return percentileSorted(Float64Array.from(this.#arrivalLagsMs).sort(), 0.99);
+  }
+
+  /** Closed-loop requests behind userSendWaitShare. */
+  userRequests(): number {
+    return this.#userRequests;
   }
 
   /** Share (0..1) of the closed-loop users' time spent waiting to send; null without closed-loop requests. */

@@ -1,15 +1,14 @@
 /** The scenario layer's public API: files and flags in, a validated Scenario and an ExecutionPlan out. */
 export { loadScenario, resolveScenarioDocument, type LoadScenarioOptions, type ResolvedDocument } from './load.js';
-export { applyOverrides, type ScenarioOverrides } from './overrides.js';
+export { applyOverrides, WORKLOAD_FLAGS, type ScenarioOverrides } from './overrides.js';
+export { workloadFingerprint } from './fingerprint.js';
 export { compilePhases, compileScenario, compileThresholds } from './compile.js';
 export { describeLoad } from './describe.js';
 export { scenarioProblems, validateScenario } from './validate.js';
-export { parseStagesFlag, type StageInput, type StagesFlagOptions } from './stages-flag.js';
 export {
   checkThreshold,
   evaluateThresholds,
   parseThreshold,
-  parseThresholdFlag,
   thresholdActual,
   THRESHOLD_METRICS,
   THRESHOLD_OPERATORS,

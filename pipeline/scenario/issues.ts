@@ -46,19 +46,23 @@ export function scenarioErrorMap(issue: RawIssue): string | undefined {
   }
 }
 
+/** Names a path for a message ("--concurrency (load.users)"); undefined keeps the path. */
+export type PathLabel = (path: string) => string | undefined;
+
 /** `path: message` lines, in document order as zod found them. */
-export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+export function formatIssues(issues: readonly z.core.$ZodIssue[], label: PathLabel = () => undefined): string[] {
   const lines: string[] = [];
+  const named = (path: string) => label(path) ?? path;
   for (const issue of issues) {
     const path = pathText(issue.path);
     if (issue.code === 'unrecognized_keys') {
       for (const entry of issue.message.split('\n')) {
         const [key, message] = entry.includes('\t') ? entry.split('\t', 2) : [undefined, entry];
-        lines.push(`${path && key ? `${path}.${key}` : key ?? path}: ${message}`);
+        lines.push(`${named(path && key ? `${path}.${key}` : key ?? path)}: ${message}`);
       }
       continue;
     }
-    lines.push(`${path || '(top level)'}: ${issue.message}`);
+    lines.push(`${path ? named(path) : '(top level)'}: ${issue.message}`);
   }
   return lines;
 }

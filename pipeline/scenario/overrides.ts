@@ -1,6 +1,10 @@
 /**
- * Command-line flags over a scenario (DESIGN §15: flags override files). Values may arrive as commander's
- * strings; each is checked here and a bad one is a UsageError naming its flag (all bad flags at once).
+ * Command-line flags over a scenario (DESIGN §15: flags override files), validated by the one scenario schema:
+ * each flag's value is put where the same setting lives in a file (`--concurrency` → `load.users`), and the
+ * merged document is validated once, so a bad flag and the same bad key in YAML get the same message, the flag
+ * named beside the path: `--concurrency (load.users): must be ≥ 1, got 0`. Only what has no place in a file is
+ * checked here: the flags' own syntax (`--stages` pairs, `--warmup`, `--threshold METRIC:…`) and combinations
+ * of flags that contradict each other.
  *
  * Load flags reshape the load instead of poking single keys:
  * - `--concurrency N` → constant-concurrency, `--rate R` → constant-rate, `--stages S` →
@@ -14,18 +18,16 @@
  * - `--warmup N` is N requests, `--warmup 10s` a duration, `--warmup 0` none.
  * - `--threshold` replaces the file's thresholds for the metrics it names and keeps the others.
  */
-import { ENGINE_KINDS, type ApiKind, type EngineKind } from '../core/engine.js';
 import { UsageError } from '../core/errors.js';
-import { ARRIVAL_PROCESSES, type ArrivalProcess } from '../load/arrival-process.js';
 import { DURATION_EXAMPLES, durationMs, formatDuration, isDuration } from './duration.js';
 import type { Document } from './merge.js';
-import { API_KINDS, MAX_USERS, type LoadConfig, type Scenario } from './schema.js';
-import { parseStagesFlag, type StageInput } from './stages-flag.js';
-import { parseThresholdFlag, type Threshold } from './thresholds.js';
+import type { LoadConfig, Scenario } from './schema.js';
 import { validateScenario } from './validate.js';
 
-/** What `llmbench run` flags can change. Numbers may be given as the strings commander produces. */
+/** What `llmbench run` flags can change. Values may be the strings commander produces; the schema checks them. */
 export interface ScenarioOverrides {
+  /** `--name`: the run's scenario name. */
+  readonly name?: string;
   readonly engine?: string;
   readonly url?: string;
   readonly model?: string;
@@ -58,135 +60,149 @@ export interface ScenarioOverrides {
   readonly thresholds?: readonly string[];
 }
 
-/** The flags after checking, in schema units. */
-interface CheckedFlags {
-  engine?: EngineKind;
-  url?: string;
-  model?: string;
-  apiKeyEnv?: string;
-  api?: ApiKind;
-  concurrency?: number;
-  rate?: number;
-  arrival?: ArrivalProcess;
-  burstiness?: number;
-  maxInFlight?: number;
-  stages?: StageInput[];
-  rateStages?: StageInput[];
-  duration?: string;
-  requests?: number;
-  warmup?: { requests: number } | { duration: string } | null;
-  thinkTime?: string;
-  seed?: number;
-  promptTokens?: number;
-  maxTokens?: number;
-  stream?: boolean;
-  dataset?: string;
-  thresholds?: Threshold[];
-}
+const FLAG_NAMES: Record<keyof ScenarioOverrides, string> = {
+  name: '--name', engine: '--engine', url: '--url', model: '--model', apiKeyEnv: '--api-key-env', api: '--api',
+  concurrency: '--concurrency', rate: '--rate', arrival: '--arrival', burstiness: '--burstiness', maxInFlight: '--max-in-flight',
+  stages: '--stages', rateStages: '--rate-stages', duration: '--duration', requests: '--requests', warmup: '--warmup',
+  thinkTime: '--think-time', seed: '--seed', promptTokens: '--prompt-tokens', maxTokens: '--max-tokens',
+  stream: '--no-stream', dataset: '--dataset', thresholds: '--threshold',
+};
+
+/** Flags that change what is sent or how (a run given any of them is not its preset's workload any more). */
+export const WORKLOAD_FLAGS = ['concurrency', 'rate', 'arrival', 'burstiness', 'maxInFlight', 'stages', 'rateStages', 'duration',
+  'requests', 'thinkTime', 'promptTokens', 'maxTokens', 'stream', 'dataset'] as const satisfies ReadonlyArray<keyof ScenarioOverrides>;
+
+/** Which flag set which document path, for messages. */
+type Labels = Map<string, string>;
 
 export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides): Scenario {
-  const flags = checkFlags(overrides);
+  const syntax = parseFlagSyntax(overrides);
+  const labels: Labels = new Map();
+  const set = (into: Document, key: string, path: string, flag: keyof ScenarioOverrides, value: unknown) => {
+    into[key] = value;
+    labels.set(path, FLAG_NAMES[flag]);
+  };
   const next = structuredClone(scenario) as unknown as Document;
+  if (overrides.name !== undefined) set(next, 'name', 'name', 'name', overrides.name);
 
   const target: Document = { ...(scenario.target ?? {}) };
-  if (flags.engine !== undefined) target['engine'] = flags.engine;
-  if (flags.url !== undefined) target['url'] = flags.url;
-  if (flags.model !== undefined) target['model'] = flags.model;
-  if (flags.apiKeyEnv !== undefined) target['api_key_env'] = flags.apiKeyEnv;
-  if (flags.api !== undefined) target['api'] = flags.api;
+  for (const [flag, key] of [['engine', 'engine'], ['url', 'url'], ['model', 'model'], ['apiKeyEnv', 'api_key_env'], ['api', 'api']] as const) {
+    if (overrides[flag] !== undefined) set(target, key, `target.${key}`, flag, overrides[flag]);
+  }
   if (Object.keys(target).length > 0) next['target'] = target;
 
   const workload: Document = { ...scenario.workload };
-  if (flags.seed !== undefined) workload['seed'] = flags.seed;
-  if (flags.promptTokens !== undefined) workload['prompt_tokens'] = flags.promptTokens;
-  if (flags.maxTokens !== undefined) workload['max_tokens'] = flags.maxTokens;
-  if (flags.stream !== undefined) workload['stream'] = flags.stream;
-  if (flags.dataset !== undefined) workload['dataset'] = flags.dataset;
+  for (const [flag, key] of [['seed', 'seed'], ['promptTokens', 'prompt_tokens'], ['maxTokens', 'max_tokens'], ['stream', 'stream'], ['dataset', 'dataset']] as const) {
+    if (overrides[flag] !== undefined) set(workload, key, `workload.${key}`, flag, coerce(overrides[flag]));
+  }
   next['workload'] = workload;
 
-  next['load'] = overrideLoad(scenario.load, flags);
+  next['load'] = overrideLoad(scenario.load, overrides, syntax, labels);
 
-  if (flags.warmup === null) delete next['warmup'];
-  else if (flags.warmup !== undefined) next['warmup'] = flags.warmup;
+  if (syntax.warmup === null) delete next['warmup'];
+  else if (syntax.warmup !== undefined) {
+    next['warmup'] = syntax.warmup;
+    labels.set('warmup', FLAG_NAMES.warmup);
+  }
 
-  if (flags.thresholds !== undefined && flags.thresholds.length > 0) {
+  if (syntax.thresholds.length > 0) {
     const thresholds: Document = { ...(scenario.thresholds ?? {}) };
-    for (const metric of new Set(flags.thresholds.map((threshold) => threshold.metric))) {
-      thresholds[metric] = flags.thresholds.filter((threshold) => threshold.metric === metric).map((threshold) => threshold.expression);
+    for (const metric of new Set(syntax.thresholds.map((threshold) => threshold.metric))) {
+      thresholds[metric] = syntax.thresholds.filter((threshold) => threshold.metric === metric).map((threshold) => threshold.expression);
+      labels.set(`thresholds.${metric}`, FLAG_NAMES.thresholds);
     }
     next['thresholds'] = thresholds;
   }
 
-  return validateScenario(next, `scenario ${JSON.stringify(scenario.name)} with command-line flags`);
+  return validateScenario(next, `scenario ${JSON.stringify(scenario.name)} with command-line flags`, (path) => labelOf(labels, path));
 }
 
 // ---- load ------------------------------------------------------------------------------------------------
 
-function overrideLoad(load: LoadConfig, flags: CheckedFlags): Document {
+function overrideLoad(load: LoadConfig, overrides: ScenarioOverrides, syntax: FlagSyntax, labels: Labels): Document {
   const stop = stopOf(load);
+  const label = (key: string, flag: keyof ScenarioOverrides) => labels.set(`load.${key}`, FLAG_NAMES[flag]);
+  const concurrency = coerce(overrides.concurrency);
+  const rate = coerce(overrides.rate);
   let next: Document;
-  if (flags.stages) {
-    const start = flags.concurrency ?? (load.executor === 'ramping-concurrency' ? load.start_target : 0);
-    next = { executor: 'ramping-concurrency', start_target: start, stages: flags.stages, requests: stop.requests, ...closedSettingsOf(load) };
-  } else if (flags.rateStages) {
-    const start = flags.rate ?? (load.executor === 'ramping-rate' ? load.start_target : 0);
-    next = { executor: 'ramping-rate', start_target: start, stages: flags.rateStages, requests: stop.requests, ...openSettingsOf(load) };
-  } else if (flags.concurrency !== undefined) {
-    next = { executor: 'constant-concurrency', users: flags.concurrency, ...stop, ...closedSettingsOf(load) };
-  } else if (flags.rate !== undefined) {
-    next = { executor: 'constant-rate', rate: flags.rate, ...stop, ...openSettingsOf(load) };
+  if (syntax.stages) {
+    const start = concurrency ?? (load.executor === 'ramping-concurrency' ? load.start_target : 0);
+    next = { executor: 'ramping-concurrency', start_target: start, stages: syntax.stages, requests: stop.requests, ...closedSettingsOf(load) };
+    label('stages', 'stages');
+    if (concurrency !== undefined) label('start_target', 'concurrency');
+  } else if (syntax.rateStages) {
+    const start = rate ?? (load.executor === 'ramping-rate' ? load.start_target : 0);
+    next = { executor: 'ramping-rate', start_target: start, stages: syntax.rateStages, requests: stop.requests, ...openSettingsOf(load) };
+    label('stages', 'rateStages');
+    if (rate !== undefined) label('start_target', 'rate');
+  } else if (concurrency !== undefined) {
+    next = { executor: 'constant-concurrency', users: concurrency, ...stop, ...closedSettingsOf(load) };
+    label('users', 'concurrency');
+  } else if (rate !== undefined) {
+    next = { executor: 'constant-rate', rate, ...stop, ...openSettingsOf(load) };
+    label('rate', 'rate');
   } else {
     next = { ...load };
   }
 
-  applyStopFlags(next, flags);
+  applyStopFlags(next, overrides, labels);
 
   const closed = next['executor'] === 'constant-concurrency' || next['executor'] === 'ramping-concurrency'
     || (next['executor'] === 'sweep' && next['mode'] === 'concurrency');
   const loadName = next['executor'] === 'sweep' ? `sweep (mode: ${String(next['mode'])})` : String(next['executor']);
-  if (flags.thinkTime !== undefined) {
+  if (overrides.thinkTime !== undefined) {
     if (!closed) throw new UsageError(`--think-time applies to closed-loop loads (users); this load is ${loadName}, an open loop`);
-    next['think_time'] = flags.thinkTime;
+    next['think_time'] = overrides.thinkTime;
+    label('think_time', 'thinkTime');
   }
-  const openFlags = (['arrival', 'burstiness', 'maxInFlight'] as const).filter((key) => flags[key] !== undefined);
+  const openFlags = (['arrival', 'burstiness', 'maxInFlight'] as const).filter((key) => overrides[key] !== undefined);
   if (openFlags.length > 0) {
     if (closed) {
       throw new UsageError(
-        `${openFlags.map(flagName).join(', ')} ${openFlags.length === 1 ? 'applies' : 'apply'} to open-loop loads; this load is ${loadName}, a closed loop`,
+        `${openFlags.map((flag) => FLAG_NAMES[flag]).join(', ')} ${openFlags.length === 1 ? 'applies' : 'apply'} to open-loop loads; this load is ${loadName}, a closed loop`,
         { hint: 'add --rate RPS or --rate-stages, or use a rate scenario' },
       );
     }
-    if (flags.maxInFlight !== undefined) next['max_in_flight'] = flags.maxInFlight;
-    if (flags.burstiness !== undefined) {
-      if (flags.arrival !== undefined && flags.arrival !== 'gamma') {
-        throw new UsageError(`--burstiness applies only to --arrival gamma, not ${flags.arrival}`);
+    if (overrides.maxInFlight !== undefined) {
+      next['max_in_flight'] = coerce(overrides.maxInFlight);
+      label('max_in_flight', 'maxInFlight');
+    }
+    if (overrides.burstiness !== undefined) {
+      if (overrides.arrival !== undefined && overrides.arrival !== 'gamma') {
+        throw new UsageError(`--burstiness applies only to --arrival gamma, not ${overrides.arrival}`);
       }
       next['arrival'] = 'gamma';
-      next['burstiness'] = flags.burstiness;
-    } else if (flags.arrival !== undefined) {
-      next['arrival'] = flags.arrival;
-      if (flags.arrival !== 'gamma') delete next['burstiness'];
+      next['burstiness'] = coerce(overrides.burstiness);
+      label('burstiness', 'burstiness');
+    } else if (overrides.arrival !== undefined) {
+      next['arrival'] = overrides.arrival;
+      label('arrival', 'arrival');
+      if (overrides.arrival !== 'gamma') delete next['burstiness'];
     }
   }
   return stripUndefined(next);
 }
 
 /** `--duration`/`--requests` replace the stop condition as a whole (see the file comment). */
-function applyStopFlags(next: Document, flags: CheckedFlags): void {
-  if (flags.duration === undefined && flags.requests === undefined) return;
+function applyStopFlags(next: Document, overrides: ScenarioOverrides, labels: Labels): void {
+  if (overrides.duration === undefined && overrides.requests === undefined) return;
   const executor = next['executor'];
+  const requests = coerce(overrides.requests);
   if (executor === 'ramping-concurrency' || executor === 'ramping-rate') {
-    if (flags.duration !== undefined) {
+    if (overrides.duration !== undefined) {
       throw new UsageError(`--duration does not apply to ${executor}: its stages set how long it runs`, {
         hint: 'change the stages (--stages / --rate-stages), or cap the run with --requests',
       });
     }
-    next['requests'] = flags.requests;
+    next['requests'] = requests;
+    labels.set('load.requests', FLAG_NAMES.requests);
     return;
   }
   const [durationKey, requestsKey] = executor === 'sweep' ? ['level_duration', 'level_requests'] : ['duration', 'requests'];
-  next[durationKey] = flags.duration;
-  next[requestsKey] = flags.requests;
+  next[durationKey] = overrides.duration;
+  next[requestsKey] = requests;
+  if (overrides.duration !== undefined) labels.set(`load.${durationKey}`, FLAG_NAMES.duration);
+  if (requests !== undefined) labels.set(`load.${requestsKey}`, FLAG_NAMES.requests);
 }
 
 function stopOf(load: LoadConfig): { duration?: string | undefined; requests?: number | undefined } {
@@ -219,102 +235,35 @@ function stripUndefined(document: Document): Document {
   return Object.fromEntries(Object.entries(document).filter(([, value]) => value !== undefined));
 }
 
-// ---- flag checks -----------------------------------------------------------------------------------------
+// ---- the flags' own syntax ---------------------------------------------------------------------------------
 
-const FLAG_NAMES: Record<keyof ScenarioOverrides, string> = {
-  engine: '--engine', url: '--url', model: '--model', apiKeyEnv: '--api-key-env', api: '--api', concurrency: '--concurrency',
-  rate: '--rate', arrival: '--arrival', burstiness: '--burstiness', maxInFlight: '--max-in-flight', stages: '--stages',
-  rateStages: '--rate-stages', duration: '--duration', requests: '--requests', warmup: '--warmup',
-  thinkTime: '--think-time', seed: '--seed', promptTokens: '--prompt-tokens', maxTokens: '--max-tokens',
-  stream: '--no-stream', dataset: '--dataset', thresholds: '--threshold',
-};
-
-function flagName(key: keyof ScenarioOverrides): string {
-  return FLAG_NAMES[key];
+interface FlagSyntax {
+  stages?: Document[];
+  rateStages?: Document[];
+  /** null: --warmup 0 (none). */
+  warmup?: { requests: number | string } | { duration: string } | null;
+  thresholds: Array<{ metric: string; expression: string }>;
 }
 
-function checkFlags(overrides: ScenarioOverrides): CheckedFlags {
+const STAGES_USAGE = 'DURATION:TARGET pairs separated by commas, e.g. "30s:10,10s:100,60s:100"';
+
+/** What only flags have: their syntax, and combinations that contradict each other (all problems at once). */
+function parseFlagSyntax(overrides: ScenarioOverrides): FlagSyntax {
   const problems: string[] = [];
-  const flags: CheckedFlags = {};
-  const problem = (key: keyof ScenarioOverrides, message: string) =>
-    problems.push(`${flagName(key)}: ${message}, got ${JSON.stringify(overrides[key])}`);
-
-  const number = (key: keyof ScenarioOverrides, options: { whole: boolean; min: number; max: number; exclusiveMin?: boolean }) => {
-    const raw = overrides[key];
-    if (raw === undefined) return undefined;
-    const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
-    const low = options.exclusiveMin ? value > options.min : value >= options.min;
-    if (!Number.isFinite(value) || (options.whole && !Number.isInteger(value)) || !low || value > options.max) {
-      const kind = options.whole ? 'a whole number' : 'a number';
-      problem(key, `must be ${kind} ${options.exclusiveMin ? '>' : '≥'} ${options.min}${Number.isFinite(options.max) ? ` and ≤ ${options.max}` : ''}`);
-      return undefined;
-    }
-    return value;
-  };
-  const duration = (key: 'duration' | 'thinkTime', allowZero: boolean) => {
-    const raw = overrides[key];
-    if (raw === undefined) return undefined;
-    if (typeof raw !== 'string' || !isDuration(raw.trim()) || (!allowZero && durationMs(raw.trim()) <= 0)) {
-      problem(key, `must be a duration${allowZero ? '' : ' longer than 0'} with a unit (${DURATION_EXAMPLES})`);
-      return undefined;
-    }
-    return raw.trim();
-  };
-
-  if (overrides.engine !== undefined) {
-    if ((ENGINE_KINDS as readonly string[]).includes(overrides.engine)) flags.engine = overrides.engine as EngineKind;
-    else problem('engine', `must be one of ${ENGINE_KINDS.join(', ')}`);
+  const syntax: FlagSyntax = { thresholds: [] };
+  if (overrides.stages !== undefined) syntax.stages = stagePairs(overrides.stages, '--stages', problems);
+  if (overrides.rateStages !== undefined) syntax.rateStages = stagePairs(overrides.rateStages, '--rate-stages', problems);
+  if (overrides.warmup !== undefined) {
+    const text = String(overrides.warmup).trim();
+    if (/^\d+$/.test(text)) syntax.warmup = Number(text) === 0 ? null : { requests: Number(text) };
+    else if (isDuration(text)) syntax.warmup = durationMs(text) === 0 ? null : { duration: text };
+    else problems.push(`--warmup: must be a request count (e.g. 5), a duration (${DURATION_EXAMPLES}) or 0 for none, got ${JSON.stringify(overrides.warmup)}`);
   }
-  if (overrides.url !== undefined) {
-    if (isHttpUrl(overrides.url)) flags.url = overrides.url;
-    else problem('url', 'must be an http:// or https:// URL, e.g. http://127.0.0.1:8000');
+  for (const text of overrides.thresholds ?? []) {
+    const colon = text.indexOf(':');
+    if (colon <= 0) problems.push(`--threshold ${JSON.stringify(text)}: expected METRIC:EXPRESSION, e.g. "ttft_ms:p95<2000" or "error_rate:<0.01"`);
+    else syntax.thresholds.push({ metric: text.slice(0, colon).trim(), expression: text.slice(colon + 1).trim() });
   }
-  if (overrides.model !== undefined) {
-    if (overrides.model.trim() !== '') flags.model = overrides.model;
-    else problem('model', 'must not be empty');
-  }
-  if (overrides.apiKeyEnv !== undefined) {
-    if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(overrides.apiKeyEnv)) flags.apiKeyEnv = overrides.apiKeyEnv;
-    else problem('apiKeyEnv', 'must be the name of an environment variable, e.g. OPENAI_API_KEY');
-  }
-  if (overrides.api !== undefined) {
-    if ((API_KINDS as readonly string[]).includes(overrides.api)) flags.api = overrides.api as ApiKind;
-    else problem('api', `must be one of ${API_KINDS.join(', ')}`);
-  }
-  flags.concurrency = number('concurrency', { whole: true, min: 1, max: MAX_USERS });
-  flags.rate = number('rate', { whole: false, min: 0, max: 1_000_000, exclusiveMin: !overrides.rateStages });
-  if (overrides.arrival !== undefined) {
-    if ((ARRIVAL_PROCESSES as readonly string[]).includes(overrides.arrival)) flags.arrival = overrides.arrival as ArrivalProcess;
-    else problem('arrival', `must be one of ${ARRIVAL_PROCESSES.join(', ')}`);
-  }
-  flags.burstiness = number('burstiness', { whole: false, min: 0, max: 1000, exclusiveMin: true });
-  flags.maxInFlight = number('maxInFlight', { whole: true, min: 1, max: 1_000_000 });
-  flags.requests = number('requests', { whole: true, min: 1, max: 1e9 });
-  flags.seed = number('seed', { whole: true, min: 0, max: 0xffffffff });
-  flags.promptTokens = number('promptTokens', { whole: true, min: 1, max: 10_000_000 });
-  flags.maxTokens = number('maxTokens', { whole: true, min: 1, max: 10_000_000 });
-  flags.duration = duration('duration', false);
-  flags.thinkTime = duration('thinkTime', true);
-  if (overrides.stream !== undefined) flags.stream = overrides.stream;
-  if (overrides.dataset !== undefined) {
-    if (overrides.dataset.trim() !== '') flags.dataset = overrides.dataset;
-    else problem('dataset', 'must be a path to a JSONL file');
-  }
-  if (overrides.warmup !== undefined) flags.warmup = checkWarmup(overrides.warmup, () => problem('warmup', `must be a request count (e.g. 5), a duration (${DURATION_EXAMPLES}) or 0 for none`));
-
-  // These throw UsageError themselves, with per-stage detail; collect them with the rest.
-  const collect = <T>(parse: () => T): T | undefined => {
-    try {
-      return parse();
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      problems.push(error.message);
-      return undefined;
-    }
-  };
-  if (overrides.stages !== undefined) flags.stages = collect(() => parseStagesFlag(overrides.stages!, { flag: '--stages', wholeTargets: true }));
-  if (overrides.rateStages !== undefined) flags.rateStages = collect(() => parseStagesFlag(overrides.rateStages!, { flag: '--rate-stages', wholeTargets: false }));
-
   const conflicts: Array<[keyof ScenarioOverrides, keyof ScenarioOverrides, string]> = [
     ['concurrency', 'rate', 'one sets users (closed loop), the other requests/s (open loop)'],
     ['stages', 'rateStages', 'give the stages of one load: users or requests/s'],
@@ -322,29 +271,40 @@ function checkFlags(overrides: ScenarioOverrides): CheckedFlags {
     ['rateStages', 'concurrency', '--rate-stages ramps requests/s; ramp users with --stages'],
   ];
   for (const [a, b, why] of conflicts) {
-    if (overrides[a] !== undefined && overrides[b] !== undefined) problems.push(`${flagName(a)} and ${flagName(b)} cannot be combined: ${why}`);
+    if (overrides[a] !== undefined && overrides[b] !== undefined) problems.push(`${FLAG_NAMES[a]} and ${FLAG_NAMES[b]} cannot be combined: ${why}`);
   }
   if (problems.length > 0) {
     throw new UsageError(problems.length === 1 ? problems[0]! : `invalid flags:\n${problems.map((line) => `  ${line}`).join('\n')}`);
   }
-  // Threshold flags are ScenarioErrors (same exit code 2) naming the metric or statistic; checked last.
-  if (overrides.thresholds !== undefined) flags.thresholds = overrides.thresholds.map(parseThresholdFlag);
-  return flags;
+  return syntax;
 }
 
-function checkWarmup(raw: number | string, fail: () => void): CheckedFlags['warmup'] {
-  const text = String(raw).trim();
-  if (/^\d+$/.test(text)) return Number(text) === 0 ? null : { requests: Number(text) };
-  if (isDuration(text)) return durationMs(text) === 0 ? null : { duration: text };
-  fail();
-  return undefined;
-}
-
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text);
-    return url.protocol === 'http:' || url.protocol === 'https:';
-  } catch {
-    return false; // not a URL at all: reported by the caller with the flag's name
+/** "30s:10,10s:100" → [{duration: "30s", target: 10}, …]; the values themselves are the schema's to check. */
+function stagePairs(text: string, flag: string, problems: string[]): Document[] {
+  if (text.trim() === '') {
+    problems.push(`${flag}: empty; expected ${STAGES_USAGE}`);
+    return [];
   }
+  return text.split(',').map((item, i) => {
+    const parts = item.trim().split(':');
+    if (parts.length !== 2) problems.push(`${flag} ${JSON.stringify(text)}: stage ${i + 1} (${JSON.stringify(item.trim())}) is not DURATION:TARGET; expected ${STAGES_USAGE}`);
+    return { duration: parts[0]?.trim() ?? '', target: coerce(parts[1]?.trim() ?? '') };
+  });
+}
+
+/** A number where the text is one (commander gives strings), else the value as given, for the schema to judge. */
+function coerce<T>(value: T): T | number {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  return /^[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?$/i.test(text) ? Number(text) : value;
+}
+
+/** "--concurrency (load.users)" for a path a flag set (or lies under one); undefined for the file's own keys. */
+function labelOf(labels: Labels, path: string): string | undefined {
+  for (let prefix = path; prefix !== ''; prefix = prefix.replace(/(\.[^.[]+|\[\d+\])$/, '')) {
+    const flag = labels.get(prefix);
+    if (flag) return `${flag} (${path})`;
+    if (!/(\.[^.[]+|\[\d+\])$/.test(prefix)) break;
+  }
+  return undefined;
 }

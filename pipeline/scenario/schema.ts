@@ -246,7 +246,7 @@ const thresholdShape = Object.fromEntries(THRESHOLD_METRICS.map((metric) => [met
 export const ThresholdsSchema = z
   .strictObject({
     ...thresholdShape,
-    abort_on_fail: z.boolean().default(false).meta({ description: 'Stop the run as soon as a threshold fails' }),
+    abort_on_fail: z.boolean().optional().meta({ description: 'Stop the run as soon as a threshold fails (default false)' }),
   })
   .meta({ description: 'SLOs per metric, e.g. ttft_ms: ["p95 < 2000"], error_rate: ["< 0.01"]; any failure → exit 99' });
 

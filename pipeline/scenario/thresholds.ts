@@ -72,20 +72,6 @@ export function parseThreshold(metric: string, expression: string): Threshold {
 }
 
 /** One `--threshold "ttft_ms:p95<2000"` value. Throws ScenarioError('SCENARIO_INVALID') naming the flag. */
-export function parseThresholdFlag(text: string): Threshold {
-  const colon = text.indexOf(':');
-  if (colon <= 0) {
-    throw new ScenarioError(
-      'SCENARIO_INVALID',
-      `--threshold ${JSON.stringify(text)}: expected METRIC:EXPRESSION, e.g. "ttft_ms:p95<2000" or "error_rate:<0.01"`,
-    );
-  }
-  const metric = text.slice(0, colon).trim();
-  const result = checkThreshold(metric, text.slice(colon + 1));
-  if (typeof result === 'string') throw new ScenarioError('SCENARIO_INVALID', `--threshold ${JSON.stringify(text)}: ${result}`);
-  return result;
-}
-
 /** The number a threshold reads from a summary; null when the run has no value for it (no samples). */
 export function thresholdActual(summary: RunSummary, threshold: Threshold): number | null {
   switch (threshold.metric) {

@@ -1,6 +1,6 @@
 /** Validation of a parsed document against the scenario schema, every problem in one error. */
 import { ScenarioError } from '../core/errors.js';
-import { formatIssues, scenarioErrorMap } from './issues.js';
+import { formatIssues, scenarioErrorMap, type PathLabel } from './issues.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 
 export const SCENARIO_HINT = 'the format: scenarios/scenario.schema.json; a valid example: `llmbench scenarios show spike`';
@@ -11,11 +11,14 @@ export function scenarioProblems(document: unknown): string[] {
   return result.success ? [] : formatIssues(result.error.issues);
 }
 
-/** Validates `document`; `source` says where it came from ("scenarios/quick.yaml", "command-line flags"). */
-export function validateScenario(document: unknown, source: string): Scenario {
+/**
+ * Validates `document`; `source` says where it came from ("scenarios/quick.yaml", "… with command-line flags"),
+ * and `label` names the paths a flag set, so a flag's problem is told with the flag's name.
+ */
+export function validateScenario(document: unknown, source: string, label?: PathLabel): Scenario {
   const result = ScenarioSchema.safeParse(document, { error: scenarioErrorMap });
   if (result.success) return result.data;
-  const lines = formatIssues(result.error.issues);
+  const lines = formatIssues(result.error.issues, label);
   throw new ScenarioError(
     'SCENARIO_INVALID',
     `${source} is not a valid scenario (${lines.length} problem${lines.length === 1 ? '' : 's'}):\n${lines.map((line) => `  ${line}`).join('\n')}`,

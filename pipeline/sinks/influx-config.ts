@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
-import { Option, type Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 
 export class Secret {
@@ -37,21 +36,12 @@ export interface InfluxConfig {
   readonly token?: Secret;
 }
 
-/** The commander option values (camelCase) of addInfluxOptions. */
-export interface InfluxFlags {
-  readonly influxUrl?: string;
-  readonly influxOrg?: string;
-  readonly influxBucket?: string;
-  readonly influxTokenFile?: string;
-}
-
-/** Adds --influx-url, --influx-org, --influx-bucket, --influx-token-file (shared by run, push, trend …). */
-export function addInfluxOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--influx-url <url>', 'InfluxDB 2.x base URL (or INFLUX_URL); enables the InfluxDB sink'))
-    .addOption(new Option('--influx-org <org>', 'InfluxDB organisation (or INFLUX_ORG)'))
-    .addOption(new Option('--influx-bucket <bucket>', 'InfluxDB bucket (or INFLUX_BUCKET)'))
-    .addOption(new Option('--influx-token-file <file>', 'file holding the InfluxDB token (or INFLUX_TOKEN); never printed'));
+/** What the user said about InfluxDB (`--influx-url`, `--influx-org`, `--influx-bucket`, `--influx-token-file`). */
+export interface InfluxSettings {
+  readonly url?: string;
+  readonly org?: string;
+  readonly bucket?: string;
+  readonly tokenFile?: string;
 }
 
 /**
@@ -59,12 +49,12 @@ export function addInfluxOptions(command: Command): Command {
  * for an incomplete or malformed configuration, naming the flag and the variable that fix it.
  */
 export async function resolveInfluxConfig(
-  flags: InfluxFlags,
+  settings: InfluxSettings,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): Promise<InfluxConfig | undefined> {
-  const url = nonEmpty(flags.influxUrl) ?? nonEmpty(env.INFLUX_URL);
+  const url = nonEmpty(settings.url) ?? nonEmpty(env.INFLUX_URL);
   if (url === undefined) {
-    const stray = (['influxOrg', 'influxBucket', 'influxTokenFile'] as const).filter((key) => flags[key] !== undefined);
+    const stray = (['org', 'bucket', 'tokenFile'] as const).filter((key) => settings[key] !== undefined);
     if (stray.length > 0) {
       throw new UsageError(`${stray.map(flagName).join(', ')} given without an InfluxDB URL`, {
         hint: 'add --influx-url URL (or set INFLUX_URL), or drop the other --influx-* flags',
@@ -72,15 +62,15 @@ export async function resolveInfluxConfig(
     }
     return undefined;
   }
-  const org = nonEmpty(flags.influxOrg) ?? nonEmpty(env.INFLUX_ORG);
-  const bucket = nonEmpty(flags.influxBucket) ?? nonEmpty(env.INFLUX_BUCKET);
+  const org = nonEmpty(settings.org) ?? nonEmpty(env.INFLUX_ORG);
+  const bucket = nonEmpty(settings.bucket) ?? nonEmpty(env.INFLUX_BUCKET);
   const missing = [org === undefined ? '--influx-org (or INFLUX_ORG)' : '', bucket === undefined ? '--influx-bucket (or INFLUX_BUCKET)' : ''].filter(Boolean);
   if (missing.length > 0) {
     throw new UsageError(`InfluxDB at ${redactUrl(url)} needs ${missing.join(' and ')}`, {
       hint: 'InfluxDB 2.x writes go to an organisation and a bucket; see `influx bucket list`',
     });
   }
-  const token = flags.influxTokenFile !== undefined ? await readTokenFile(flags.influxTokenFile) : nonEmpty(env.INFLUX_TOKEN);
+  const token = settings.tokenFile !== undefined ? await readTokenFile(settings.tokenFile) : nonEmpty(env.INFLUX_TOKEN);
   return { url: normaliseUrl(url), org: org!, bucket: bucket!, ...(token !== undefined ? { token: new Secret(token) } : {}) };
 }
 
@@ -144,6 +134,6 @@ function nonEmpty(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
-function flagName(key: keyof InfluxFlags): string {
-  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+function flagName(key: keyof InfluxSettings): string {
+  return `--influx-${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }

@@ -1,31 +1,35 @@
 /**
  * The InfluxDB sink (DESIGN §6). Off the request path by construction:
- * - writeRecords()/writePoints() only append to an input queue;
+ * - write() only appends records, windows and samples to an input queue;
  * - mapping to line protocol runs in slices of at most ~2 ms on the event loop (setImmediate), so a burst of
  *   records never stalls the coordinator for long;
  * - BatchWriter sends one batch at a time with our own retry, spill and accounting.
- * stop() maps what is left, writes the final 1 s windows and the `llm_run` point, drains, sends back what
- * was spilled if InfluxDB is answering again, and reports {written, retried, spilled, lost, …} for run.json
- * `sinks.influxdb` (`spilled` = points left on disk for `llmbench push`).
+ * Every point is written once: records and samples get their unique per-series timestamps (unique-timestamps.ts),
+ * and the 1 s windows arrive final from the coordinator, so no series is ever written twice with different
+ * fields. close() maps what is left, writes the `llm_run` point, drains, sends back what was spilled if InfluxDB
+ * is answering again, and reports {written, retried, spilled, lost, …} for run.json `sinks.influxdb`
+ * (`spilled` = points left on disk for `llmbench push`).
  */
 import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import type { Point } from '../core/point.js';
 import type { RequestRecord } from '../core/record.js';
 import type { RunResult } from '../core/run-result.js';
-import type { RunInfo, Sink, SinkReport } from '../core/sink.js';
+import type { RunEvent, RunIdentity, RunSection, RunSink, RunStart, SinkReport } from '../core/sink.js';
 import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff.js';
 import { BatchWriter, DEFAULT_WRITER_OPTIONS } from './batch-writer.js';
 import { redactUrl, type InfluxConfig } from './influx-config.js';
 import { createInfluxHttp, type InfluxHttp } from './influx-http.js';
 import { preflightInflux } from './influx-preflight.js';
 import { LineEncoder } from './line-protocol.js';
-import { recordToPoints, resourcePoints, runPoint, WindowAccumulator } from './points.js';
+import { recordToPoints, resourcePoints, runPoint } from './points.js';
 import { readSpillFile, SPILL_DIR_NAME, SpillWriter } from './spill.js';
 import { SeriesTimestamps, toNanos } from './unique-timestamps.js';
 
 export interface InfluxSinkOptions {
-  /** How often a partial batch is sent and provisional 1 s windows are written. */
+  /** Where batches go when InfluxDB stays down (the run directory's influx-spill/; `llmbench push` replays it). */
+  readonly spillDir: string;
+  /** How often a partial batch is sent. */
   readonly flushIntervalMs?: number;
   readonly batchSize?: number;
   /** Points held in memory while InfluxDB is slow or down before the oldest are spilled to the run directory. */
@@ -45,12 +49,11 @@ export interface InfluxSinkOptions {
 /** CPU slice for mapping before yielding the event loop. */
 const MAP_SLICE_MS = 2;
 
-export class InfluxDbSink implements Sink {
+export class InfluxDbSink implements RunSink {
   readonly name = 'influxdb';
-  #run: RunInfo | undefined;
+  #run: RunIdentity | undefined;
   #http: InfluxHttp | undefined;
   #writer: BatchWriter | undefined;
-  #windows: WindowAccumulator | undefined;
   readonly #timestamps = new SeriesTimestamps();
   readonly #encoder = new LineEncoder();
   #timer: NodeJS.Timeout | undefined;
@@ -58,6 +61,8 @@ export class InfluxDbSink implements Sink {
   #records: RequestRecord[] = [];
   #recordsHead = 0;
   #resources: Point[] = [];
+  /** Final windows: one point per series and time, so they keep their own timestamps. */
+  #windows: Point[] = [];
   #mapScheduled = false;
   #stopped = false;
   #spill: SpillWriter | undefined;
@@ -70,13 +75,13 @@ export class InfluxDbSink implements Sink {
 
   constructor(
     private readonly config: InfluxConfig,
-    private readonly options: InfluxSinkOptions = {},
+    private readonly options: InfluxSinkOptions,
   ) {
     const sink = options.onNotice ?? ((line: string) => process.stderr.write(`influxdb: ${line}\n`));
     this.#notice = (line) => sink(this.#redact(line));
   }
 
-  async start(run: RunInfo): Promise<void> {
+  async open(run: RunStart): Promise<void> {
     const http = this.options.http ?? createInfluxHttp(this.config, {
       ...(this.options.requestTimeoutMs !== undefined ? { timeoutMs: this.options.requestTimeoutMs } : {}),
       ...(this.options.gzipThresholdBytes !== undefined ? { gzipThresholdBytes: this.options.gzipThresholdBytes } : {}),
@@ -89,8 +94,7 @@ export class InfluxDbSink implements Sink {
     }
     this.#run = run;
     this.#http = http;
-    this.#windows = new WindowAccumulator(run);
-    this.#spill = new SpillWriter(join(run.runDir, SPILL_DIR_NAME));
+    this.#spill = new SpillWriter(join(this.options.spillDir, SPILL_DIR_NAME));
     this.#writer = new BatchWriter(http, {
       batchSize: this.options.batchSize ?? DEFAULT_WRITER_OPTIONS.batchSize,
       maxBufferedLines: this.options.maxBufferedPoints ?? DEFAULT_WRITER_OPTIONS.maxBufferedLines,
@@ -100,35 +104,32 @@ export class InfluxDbSink implements Sink {
       spill: this.#spill,
       onNotice: this.#notice,
     });
-    this.#timer = setInterval(() => this.#tick(), this.options.flushIntervalMs ?? 1000);
+    this.#timer = setInterval(() => this.#writer!.flush(), this.options.flushIntervalMs ?? 1000);
     this.#timer.unref();
-    this.#scheduleMapping(); // anything written before start() was only buffered
   }
 
-  writeRecords(records: readonly RequestRecord[]): void {
+  write(event: RunEvent): void {
     if (this.#stopped) return;
-    for (const record of records) this.#records.push(record);
+    if (event.kind === 'records') for (const record of event.records) this.#records.push(record);
+    else if (event.kind === 'resources') for (const point of event.points) this.#resources.push(point);
+    else if (event.kind === 'windows') for (const point of event.windows) this.#windows.push(point);
+    else return;
     this.#scheduleMapping();
   }
 
-  writePoints(points: readonly Point[]): void {
-    if (this.#stopped) return;
-    for (const point of points) this.#resources.push(point);
-    this.#scheduleMapping();
-  }
-
-  async stop(result: RunResult): Promise<SinkReport> {
-    if (this.#stopped || !this.#writer || !this.#run) return this.#report();
+  async close(result: RunResult): Promise<RunSection> {
+    if (this.#stopped || !this.#writer || !this.#run) return { sinkReport: this.#report() };
     this.#stopped = true;
     clearInterval(this.#timer);
     this.#mapSome(Infinity);
     const final: string[] = [];
-    for (const point of [...this.#windows!.all(), runPoint(result)]) this.#line(point, toNanos(point.time_ms), final);
+    const run = runPoint(result);
+    this.#line(run, toNanos(run.time_ms), final);
     this.#writer.enqueue(final);
     await this.#writer.drain();
     await this.#replaySpill();
     this.#http!.close();
-    return this.#report();
+    return { sinkReport: this.#report() };
   }
 
   /**
@@ -149,6 +150,11 @@ export class InfluxDbSink implements Sink {
       this.#unspilled += file.lines;
       this.#replayed += file.lines - spilledAgain;
     }
+  }
+
+  /** Points not yet in InfluxDB: still to be mapped, or queued for sending (spilled ones are on disk already). */
+  unsentPoints(): number {
+    return this.#records.length - this.#recordsHead + this.#resources.length + this.#windows.length + (this.#writer?.counts().pending ?? 0);
   }
 
   #scheduleMapping(): void {
@@ -172,7 +178,6 @@ export class InfluxDbSink implements Sink {
     while (head < records.length && ((head - this.#recordsHead) % 16 !== 0 || performance.now() < deadline)) {
       const record = records[head++]!;
       for (const point of recordToPoints(record, run)) this.#line(point, this.#timestamps.assign(point), lines);
-      this.#windows!.add(record);
     }
     if (head === records.length) {
       this.#records = [];
@@ -181,6 +186,8 @@ export class InfluxDbSink implements Sink {
         for (const point of resourcePoints(this.#resources, run.runId)) this.#line(point, this.#timestamps.assign(point), lines);
         this.#resources = [];
       }
+      for (const point of this.#windows) this.#line(point, toNanos(point.time_ms), lines);
+      this.#windows = [];
     } else if (head > 10_000 && head * 2 > records.length) {
       // Mapping lags behind a long burst: drop the mapped prefix so it can be collected (amortised O(1)).
       this.#records = records.slice(head);
@@ -189,7 +196,7 @@ export class InfluxDbSink implements Sink {
       this.#recordsHead = head;
     }
     this.#writer!.enqueue(lines);
-    return this.#records.length === 0 && this.#resources.length === 0;
+    return this.#records.length === 0 && this.#resources.length === 0 && this.#windows.length === 0;
   }
 
   #line(point: Point, timeNs: string, into: string[]): void {
@@ -200,17 +207,6 @@ export class InfluxDbSink implements Sink {
     }
     this.#points++;
     into.push(line);
-  }
-
-  /** Periodic: provisional windows for what changed, then send whatever is batched. */
-  #tick(): void {
-    // While mapping is still catching up, windows would be premature; they follow on a later tick.
-    if (this.#records.length === this.#recordsHead) {
-      const lines: string[] = [];
-      for (const point of this.#windows!.takeDirty()) this.#line(point, toNanos(point.time_ms), lines);
-      this.#writer!.enqueue(lines);
-    }
-    this.#writer!.flush();
   }
 
   #report(): SinkReport {
@@ -229,7 +225,7 @@ export class InfluxDbSink implements Sink {
       empty_points: this.#emptyPoints,
       requests: counts?.requests ?? 0,
       failed_requests: counts?.failedRequests ?? 0,
-      spill_dir: spilled > 0 && this.#run ? join(this.#run.runDir, SPILL_DIR_NAME) : null,
+      spill_dir: spilled > 0 ? join(this.options.spillDir, SPILL_DIR_NAME) : null,
       last_error: counts?.lastError ? this.#redact(counts.lastError) : null,
     };
   }
@@ -241,6 +237,6 @@ export class InfluxDbSink implements Sink {
   }
 }
 
-export function createInfluxSink(config: InfluxConfig, options: InfluxSinkOptions = {}): InfluxDbSink {
+export function createInfluxSink(config: InfluxConfig, options: InfluxSinkOptions): InfluxDbSink {
   return new InfluxDbSink(config, options);
 }

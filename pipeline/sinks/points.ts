@@ -1,6 +1,7 @@
 /**
  * The one mapping from what a run produces to InfluxDB points (DESIGN §6), used live by the sink and by
- * `llmbench push`, so both write the same points. Pure: no clock, no I/O. Times stay epoch ms here;
+ * `llmbench push`, so both write the same points (the 1 s windows come ready-made from pipeline/run/windows.ts).
+ * Pure: no clock, no I/O. Times stay epoch ms here;
  * unique-timestamps.ts turns them into unique nanoseconds per series.
  *
  * Tags are the low-cardinality identity of a series; everything per request (request_id included) is a field.
@@ -11,11 +12,9 @@
 import type { Point } from '../core/point.js';
 import type { RequestRecord } from '../core/record.js';
 import type { RunResult } from '../core/run-result.js';
-import type { RunInfo } from '../core/sink.js';
+import type { RunIdentity } from '../core/sink.js';
 
-export { windowPoints, WindowAccumulator, WINDOW_MS } from './window-points.js';
-
-export type RunTags = Pick<RunInfo, 'runId' | 'scenario' | 'engine' | 'model'>;
+export type RunTags = RunIdentity;
 
 export const REQUEST_RECORD_JSON_FIELD = 'record_json';
 

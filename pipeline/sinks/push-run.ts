@@ -1,26 +1,27 @@
 /**
  * `llmbench push RUN_DIR`: replays a run directory into InfluxDB with the same points and timestamps the
- * live sink writes (same mapping, same per-series timestamp rule, same windows), so pushing twice, or pushing
- * a run that was also written live, overwrites instead of duplicating.
+ * live sink writes (same mapping, same per-series timestamp rule, the same windows: those the run handed out,
+ * read from windows.jsonl), so pushing twice, or pushing a run that was also written live, overwrites instead
+ * of duplicating. A run that never ended (killed) has windows only up to where it stopped; the rest are
+ * computed from its records by the same code (pipeline/run/windows.ts) and pushed as what the directory holds.
  *
  * Order matters once: spill files (line protocol written live) go first, and only then the points recomputed
  * from the run directory. Where live and replay placed colliding points in swapped slots, the recomputed
  * points land last, so the series ends up exactly as a fresh push would leave it.
  */
-import { join } from 'node:path';
 import { systemClock, type Clock } from '../core/clock.js';
 import { SinkError } from '../core/errors.js';
 import type { Point } from '../core/point.js';
-import type { RequestRecord } from '../core/record.js';
-import type { RunInfo } from '../core/sink.js';
+import type { RunIdentity } from '../core/sink.js';
+import { WindowAccumulator } from '../run/windows.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { BatchWriter, DEFAULT_WRITER_OPTIONS } from './batch-writer.js';
 import { redactUrl, type InfluxConfig } from './influx-config.js';
 import { createInfluxHttp, type InfluxHttp } from './influx-http.js';
 import { preflightInflux } from './influx-preflight.js';
 import { LineEncoder } from './line-protocol.js';
-import { recordToPoints, resourcePoints, runPoint, WindowAccumulator } from './points.js';
-import { readJsonl, readRunResult, type JsonlStats } from './run-dir-reader.js';
+import { recordToPoints, resourcePoints, runPoint } from './points.js';
+import { readRunDirectory } from './run-directory-reader.js';
 import { listSpillFiles, readSpillFile } from './spill.js';
 import { SeriesTimestamps, toNanos } from './unique-timestamps.js';
 
@@ -45,23 +46,20 @@ export interface PushReport {
   readonly written: number;
   readonly retried: number;
   readonly failedRequests: number;
-  /** requests.jsonl / resources.jsonl lines that were not JSON (e.g. cut short by a kill). */
+  /** Torn last lines skipped (a run killed mid-write). */
   readonly skippedLines: number;
+  /** False for a run that never ended: its points are what its directory holds. */
+  readonly complete: boolean;
 }
 
 /** Lines held in memory before reading more of the run directory. */
 const READ_AHEAD_LINES = 50_000;
 
 export async function pushRun(runDir: string, config: InfluxConfig, options: PushOptions = {}): Promise<PushReport> {
-  const result = await readRunResult(runDir);
-  const run: RunInfo = {
-    runId: result.run_id,
-    scenario: result.scenario.name,
-    engine: result.target.engine,
-    model: result.target.model,
-    runDir,
-  };
   const notice = options.onNotice ?? (() => {});
+  const dir = await readRunDirectory(runDir, { onWarning: notice });
+  const result = dir.result;
+  const run: RunIdentity = { runId: result.run_id, scenario: result.scenario.name, engine: result.target.engine, model: result.target.model };
   const http = options.http ?? createInfluxHttp(config, options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {});
   try {
     await preflightInflux(http, config);
@@ -90,7 +88,6 @@ export async function pushRun(runDir: string, config: InfluxConfig, options: Pus
     const counts: Record<string, number> = {};
     const timestamps = new SeriesTimestamps();
     const encoder = new LineEncoder();
-    const windows = new WindowAccumulator(run);
     const send = async (points: readonly Point[], unique: boolean) => {
       const lines: string[] = [];
       for (const point of points) {
@@ -104,21 +101,23 @@ export async function pushRun(runDir: string, config: InfluxConfig, options: Pus
       failIfUnsent(writer, run.runId, config);
     };
 
-    const requestStats: JsonlStats = { lines: 0, skipped: 0 };
-    for await (const record of readJsonl<RequestRecord>(join(runDir, 'requests.jsonl'), requestStats)) {
-      windows.add(record);
+    // The windows the run handed out, as it handed them out; windows it never got to, from its records.
+    const handedOut = new Set<string>();
+    for await (const window of dir.windows()) {
+      handedOut.add(windowKey(window));
+      await send([window], false);
+    }
+    const rest = new WindowAccumulator(run);
+    for await (const record of dir.records()) {
+      rest.add(record);
       await send(recordToPoints(record, run), true);
     }
-    const resourceStats: JsonlStats = { lines: 0, skipped: 0 };
-    for await (const point of readJsonl<Point>(join(runDir, 'resources.jsonl'), resourceStats)) {
-      await send(resourcePoints([point], run.runId), true);
-    }
-    await send([...windows.all(), runPoint(result)], false);
+    for await (const point of dir.resources()) await send(resourcePoints([point], run.runId), true);
+    await send([...rest.takeAll().filter((window) => !handedOut.has(windowKey(window))), runPoint(result)], false);
     await writer.drain();
     failIfUnsent(writer, run.runId, config);
 
-    const skippedLines = requestStats.skipped + resourceStats.skipped;
-    if (skippedLines > 0) notice(`skipped ${skippedLines} lines of ${runDir} that were not JSON`);
+    const skippedLines = dir.damage.tornLines;
     const final = writer.counts();
     return {
       runId: run.runId,
@@ -131,10 +130,16 @@ export async function pushRun(runDir: string, config: InfluxConfig, options: Pus
       retried: final.retried,
       failedRequests: final.failedRequests,
       skippedLines,
+      complete: dir.complete,
     };
   } finally {
     http.close();
   }
+}
+
+/** A window's series and time: one point each. */
+function windowKey(window: Point): string {
+  return `${window.tags.stage}\u0000${window.tags.engine}\u0000${window.tags.model}\u0000${window.time_ms}`;
 }
 
 function failIfUnsent(writer: BatchWriter, runId: string, config: InfluxConfig): void {

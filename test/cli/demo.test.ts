@@ -17,6 +17,6 @@ test('demo runs the quick scenario against the in-process simulator and keeps th
   const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as RunResult;
   t.true(run.summary.requests.ok > 0);
   t.is(run.summary.requests.error, 0);
-  t.is(run.client_health.coordinator_nice, undefined);
-  t.is(run.client_health.worker_nice, undefined);
+  t.is(run.client_health.tuning?.coordinator_nice, undefined);
+  t.is(run.client_health.tuning?.worker_nice, undefined);
 });

@@ -1,7 +1,6 @@
 import test from 'ava';
 import { PassThrough } from 'node:stream';
-import { createProgressDisplay, progressLine } from '../../cli/progress.js';
-import type { ProgressUpdate } from '../../pipeline/run/run-benchmark.js';
+import { createProgressDisplay, progressLine, type ProgressUpdate } from '../../cli/progress.js';
 
 const update = (overrides: Partial<ProgressUpdate> = {}): ProgressUpdate => ({
   phase: 'main',
@@ -9,6 +8,7 @@ const update = (overrides: Partial<ProgressUpdate> = {}): ProgressUpdate => ({
   stage: 'stage-2',
   target: 100,
   loadKind: 'closed',
+  nowMs: 1_795_800_004_000,
   elapsedMs: 4000,
   totalMs: 12_000,
   requestBudget: null,

@@ -10,7 +10,7 @@ import { startSimulator } from '../../simulator/index.js';
 import { RUNTIME_METRICS, type RequestRecord } from '../../pipeline/core/record.js';
 import type { RunResult } from '../../pipeline/core/run-result.js';
 import { runCli } from '../helpers/cli.js';
-import { COORDINATOR_NICE_STEP, WORKER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
+import { COORDINATOR_NICE_STEP, WORKER_NICE_STEP } from '../../pipeline/tuning/process-tuning.js';
 
 const ENGINES = ['ollama', 'vllm', 'tgi', 'llamacpp', 'openai', 'sglang'] as const;
 
@@ -24,18 +24,20 @@ for (const engine of ENGINES) {
     t.is(result.code, 0, result.stderr);
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as RunResult;
     t.is(run.summary.requests.ok, 40);
-    t.is(run.client_health.young_gc, 'serial');
+    const tuning = run.client_health.tuning ?? {};
+    t.is(tuning.young_gc, 'serial');
     // The coordinator thread yields to the measuring workers (core/thread-priority.ts); Linux only.
     if (process.platform === 'linux') {
-      t.true(run.client_health.coordinator_nice! >= COORDINATOR_NICE_STEP, String(run.client_health.coordinator_nice));
+      t.true(Number(tuning.coordinator_nice) >= COORDINATOR_NICE_STEP, String(tuning.coordinator_nice));
       // Raised where the system allows it (root in CI), otherwise where it started.
-      const { coordinator_nice: coordinatorNice, worker_nice: workerNice } = run.client_health;
+      const coordinatorNice = tuning.coordinator_nice as number | undefined;
+      const workerNice = tuning.worker_nice as number | undefined;
       // Raising the workers needs CAP_SYS_NICE (root in CI); unprivileged, only the coordinator moves.
       if (process.getuid?.() === 0) t.is(coordinatorNice! - workerNice!, COORDINATOR_NICE_STEP - WORKER_NICE_STEP);
       else t.true(workerNice === undefined || workerNice < coordinatorNice!, `${workerNice} < ${coordinatorNice}`);
       // With serial scavenges V8's helpers only compile and mark in the background: they go down with the
       // coordinator (lowering needs no privilege). worker_nice above is only set when the workers were found by name.
-      t.is(run.client_health.helper_nice, coordinatorNice);
+      t.is(tuning.helper_nice, coordinatorNice);
     }
     for (const metric of RUNTIME_METRICS) {
       t.is(run.summary.metrics[metric]?.count, 40, metric);
@@ -57,10 +59,10 @@ test('exit codes: bad input is 2, an engine that cannot be used is 3, each with 
   t.teardown(() => sim.close());
   const base = ['--requests', '2', '--no-monitor', '--quiet'];
   const cases: Array<[string[], number, RegExp]> = [
-    [['--engine', 'nope', '--url', sim.url, '--model', 'sim'], 2, /--engine: must be one of ollama, vllm/],
-    [['--engine', 'vllm', '--url', 'not-a-url', '--model', 'sim'], 2, /--url: must be an http/],
-    [['--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--concurrency', '-3'], 2, /--concurrency/],
-    [['--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--max-tokens', 'ten'], 2, /--max-tokens/],
+    [['--engine', 'nope', '--url', sim.url, '--model', 'sim'], 2, /--engine \(target\.engine\): must be one of ollama, vllm/],
+    [['--engine', 'vllm', '--url', 'not-a-url', '--model', 'sim'], 2, /--url \(target\.url\): must be an http/],
+    [['--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--concurrency', '-3'], 2, /--concurrency \(load\.users\): must be ≥ 1, got -3/],
+    [['--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--max-tokens', 'ten'], 2, /--max-tokens \(workload\.max_tokens\): must be a number, got "ten"/],
     [['--engine', 'vllm', '--url', 'http://127.0.0.1:1', '--model', 'sim'], 3, /ENGINE_UNREACHABLE[\s\S]*hint: check --url/],
     [['--engine', 'vllm', '--url', sim.url, '--model', 'llama-70b'], 3, /"llama-70b" is not served[\s\S]*hint: use --model sim/],
     [['--engine', 'tgi', '--url', sim.url, '--model', 'sim'], 3, /use --engine vllm/],

@@ -11,7 +11,7 @@ import type { SinkReport } from '../../pipeline/core/sink.js';
 import { createInfluxSink } from '../../pipeline/sinks/influxdb.js';
 import { startInfluxProxy } from '../helpers/influx-proxy.js';
 import { noticeIfMissing, sampleCount, victoriaMetricsFor, vmTest } from '../helpers/victoria-metrics.js';
-import { okRecord, runResult } from '../pipeline/sinks/helpers/records.js';
+import { okRecord, runResult, runStart } from '../pipeline/sinks/helpers/records.js';
 
 noticeIfMissing();
 
@@ -21,8 +21,8 @@ const TOKENS = 8;
 /** A 10 s run: one request (8 tokens) every 100 ms; `at(ms)` hooks fire at those offsets. */
 async function streamRun(t: ExecutionContext, url: string, runId: string, at: Record<number, () => void | Promise<void>>): Promise<SinkReport> {
   const runDir = await mkdtemp(join(tmpdir(), 'llmbench-it-'));
-  const sink = createInfluxSink({ url, org: 'bench', bucket: 'llm' }, { onNotice: (line) => t.log(line) });
-  await sink.start({ runId, scenario: 'outage', engine: 'vllm', model: 'tiny', runDir });
+  const sink = createInfluxSink({ url, org: 'bench', bucket: 'llm' }, { spillDir: runDir, onNotice: (line) => t.log(line) });
+  await sink.open(runStart({ runId, scenario: 'outage', engine: 'vllm', model: 'tiny' }));
   const started = Date.now();
   for (let i = 0; i < RECORDS; i++) {
     const offsetMs = i * 100;
@@ -31,9 +31,9 @@ async function streamRun(t: ExecutionContext, url: string, runId: string, at: Re
     const waitMs = started + offsetMs - Date.now();
     if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, waitMs));
     const record = okRecord({ requestId: `${runId}-${i}`, sendMs: Date.now() - 500, tokens: TOKENS });
-    sink.writeRecords([{ ...record, run_id: runId }]);
+    sink.write({ kind: 'records', records: [{ ...record, run_id: runId }] });
   }
-  const report = await sink.stop(runResult({ run_id: runId, scenario: { name: 'outage' }, ended_at: new Date().toISOString() }));
+  const report = (await sink.close(runResult({ run_id: runId, scenario: { name: 'outage' }, ended_at: new Date().toISOString() }))).sinkReport!;
   t.log(JSON.stringify(report));
   return report;
 }

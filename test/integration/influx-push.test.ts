@@ -7,7 +7,7 @@ import { createInfluxSink } from '../../pipeline/sinks/influxdb.js';
 import { pushRun } from '../../pipeline/sinks/push-run.js';
 import { startInfluxProxy } from '../helpers/influx-proxy.js';
 import { noticeIfMissing, sampleCount, victoriaMetricsFor, vmTest, type VictoriaMetrics } from '../helpers/victoria-metrics.js';
-import { droppedRecord, errorRecord, okRecord, runResult } from '../pipeline/sinks/helpers/records.js';
+import { droppedRecord, errorRecord, okRecord, runResult, runStart } from '../pipeline/sinks/helpers/records.js';
 import { writeRunDir } from '../pipeline/sinks/helpers/run-dir.js';
 
 noticeIfMissing();
@@ -57,11 +57,11 @@ vmTest('a live run whose InfluxDB died spills to the run directory; push deliver
   const dir = await writeRunDir(records, [], result);
   const config: InfluxConfig = { url: vm.url, org: 'bench', bucket: 'llm' };
 
-  const sink = createInfluxSink(config, { flushIntervalMs: 60_000, batchSize: 100, finalRetryMs: 1_000, onNotice: (line) => t.log(line) });
-  await sink.start({ runId, scenario: 'quick', engine: 'vllm', model: 'tiny', runDir: dir });
+  const sink = createInfluxSink(config, { spillDir: dir, flushIntervalMs: 60_000, batchSize: 100, finalRetryMs: 1_000, onNotice: (line) => t.log(line) });
+  await sink.open(runStart({ runId, scenario: 'quick', engine: 'vllm', model: 'tiny' }));
   await vm.stop();
-  sink.writeRecords(records);
-  const report = await sink.stop(result);
+  sink.write({ kind: 'records', records: records });
+  const report = (await sink.close(result)).sinkReport!;
   t.like(report, { written: 0, lost: 0 });
   t.true(Number(report.spilled) > 0);
   t.true((await readdir(join(dir, 'influx-spill'))).length > 0);

@@ -12,7 +12,7 @@ import { createInfluxSink } from '../../pipeline/sinks/influxdb.js';
 import { startInfluxProxy } from '../helpers/influx-proxy.js';
 import { noticeIfMissing, sampleCount, victoriaMetricsFor, vmTest } from '../helpers/victoria-metrics.js';
 import { pointKey } from '../pipeline/sinks/helpers/line-keys.js';
-import { concurrentRecords, runResult } from '../pipeline/sinks/helpers/records.js';
+import { concurrentRecords, finishRun, runResult, runStart } from '../pipeline/sinks/helpers/records.js';
 
 noticeIfMissing();
 
@@ -24,16 +24,16 @@ vmTest('80 requests × 16 tokens sharing one millisecond all arrive, tagged run_
   t.teardown(() => proxy.close());
   const runId = `it-sink-${Date.now()}`;
   const runDir = await mkdtemp(join(tmpdir(), 'llmbench-it-'));
-  const sink = createInfluxSink({ url: proxy.url, org: 'bench', bucket: 'llm', token: new Secret(TOKEN) }, { onNotice: (line) => t.log(line) });
-  await sink.start({ runId, scenario: 'quick', engine: 'vllm', model: 'tiny', runDir });
+  const sink = createInfluxSink({ url: proxy.url, org: 'bench', bucket: 'llm', token: new Secret(TOKEN) }, { spillDir: runDir, onNotice: (line) => t.log(line) });
+  await sink.open(runStart({ runId, scenario: 'quick', engine: 'vllm', model: 'tiny' }));
 
   const records: RequestRecord[] = concurrentRecords(80, 16, Date.now() - 60_000).map((r) => ({ ...r, run_id: runId }));
   for (let i = 0; i < records.length; i += 8) {
-    sink.writeRecords(records.slice(i, i + 8));
+    sink.write({ kind: 'records', records: records.slice(i, i + 8) });
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  sink.writePoints([{ measurement: 'gpu', tags: { gpu: '0', host: 'it' }, fields: { util_pct: 97, mem_used_mib: 1024 }, time_ms: Date.now() - 30_000 }]);
-  const report = await sink.stop(runResult({ run_id: runId, ended_at: new Date().toISOString() }));
+  sink.write({ kind: 'resources', points: [{ measurement: 'gpu', tags: { gpu: '0', host: 'it' }, fields: { util_pct: 97, mem_used_mib: 1024 }, time_ms: Date.now() - 30_000 }] });
+  const report = await finishRun(sink, records, runResult({ run_id: runId, ended_at: new Date().toISOString() }), { runId, scenario: 'quick', engine: 'vllm', model: 'tiny' });
   t.log(JSON.stringify(report));
 
   const selector = (metric: string) => `${metric}{run_id="${runId}"}`;

@@ -9,7 +9,7 @@ import { readdirSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { Agent, request } from 'undici';
 import test, { type ExecutionContext } from 'ava';
-import { SERVER_NICE_STEP } from '../../pipeline/core/thread-priority.js';
+import { SERVER_NICE_STEP } from '../../pipeline/tuning/process-tuning.js';
 import { post, sseJson } from './sim-client.js';
 import { NICE_FIELD, POLICY_FIELD, statFields } from '../helpers/proc-stat.js';
 

@@ -58,7 +58,7 @@ test('extends a preset: the child completes it, its stages replace the preset\'s
   t.is(scenario.load.start_target, 10); // from spike
   t.deepEqual(scenario.load.stages.map((stage) => stage.duration), ['30s', '10s', '60s', '10s', '30s']);
   t.deepEqual(scenario.warmup, { requests: 5 });
-  t.deepEqual(scenario.thresholds, { ttft_ms: ['p95 < 2000'], error_rate: ['< 0.01'], abort_on_fail: false });
+  t.deepEqual(scenario.thresholds, { ttft_ms: ['p95 < 2000'], error_rate: ['< 0.01'] });
   t.false('extends' in scenario);
 });
 

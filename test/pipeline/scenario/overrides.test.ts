@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import test from 'ava';
 import { ScenarioError, UsageError } from '../../../pipeline/core/errors.js';
 import { loadScenario } from '../../../pipeline/scenario/load.js';
@@ -6,6 +9,12 @@ import type { Scenario } from '../../../pipeline/scenario/schema.js';
 import { assertError, fixture } from './helpers.js';
 
 const presets: Record<string, Scenario> = {};
+
+async function writeScenario(text: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'llmbench-same-')), 'same.yaml');
+  await writeFile(path, text);
+  return path;
+}
 test.before(async () => {
   for (const name of ['quick', 'spike', 'sweep']) presets[name] = await loadScenario(name);
   presets['rate'] = await loadScenario(fixture('base.yaml'));
@@ -75,26 +84,23 @@ test('overrides: file values stay where no flag is given, and the input is not m
 
 test('overrides: --threshold replaces the file\'s thresholds for its metric and keeps the rest', (t) => {
   const base = applyOverrides(presets['rate']!, { thresholds: ['error_rate:<0.01'] });
-  t.deepEqual(base.thresholds, { ttft_ms: ['p95 < 1000'], error_rate: ['< 0.01'], abort_on_fail: false });
+  // Kept as written, as a file's are; abort_on_fail appears only when set.
+  t.deepEqual(base.thresholds, { ttft_ms: ['p95 < 1000'], error_rate: ['<0.01'] });
   const replaced = applyOverrides(presets['rate']!, { thresholds: ['ttft_ms:p99<3000', 'ttft_ms: p50 <= 500'] });
-  t.deepEqual(replaced.thresholds?.ttft_ms, ['p99 < 3000', 'p50 <= 500']);
+  t.deepEqual(replaced.thresholds?.ttft_ms, ['p99<3000', 'p50 <= 500']);
 });
 
+// The flags' own syntax and contradicting combinations: UsageError.
 const usageCases: Array<[string, string, ScenarioOverrides, Array<string | RegExp>]> = [
-  ['bad numbers, all at once', 'quick', { concurrency: 'lots', requests: '0', seed: '-1' },
-    ['--concurrency: must be a whole number ≥ 1', '--requests: must be a whole number ≥ 1', '--seed: must be a whole number ≥ 0']],
-  ['bad duration', 'quick', { duration: 'ten seconds' }, ['--duration: must be a duration longer than 0 with a unit', '"ten seconds"']],
-  ['unknown engine', 'quick', { engine: 'triton' }, ['--engine: must be one of ollama, vllm, tgi, llamacpp, openai, sglang']],
-  ['bad url', 'quick', { url: 'localhost:8000' }, ['--url: must be an http:// or https:// URL']],
-  ['bad arrival', 'quick', { rate: 5, arrival: 'bursty' }, ['--arrival: must be one of constant, poisson, gamma']],
   ['--concurrency with --rate', 'quick', { concurrency: 5, rate: 5 }, ['--concurrency and --rate cannot be combined']],
   ['--stages with --rate', 'quick', { stages: '1s:5', rate: 5 }, ['--stages and --rate cannot be combined']],
   ['--arrival on a closed load', 'quick', { arrival: 'poisson' }, ['--arrival applies to open-loop loads', 'constant-concurrency, a closed loop']],
   ['--think-time on an open load', 'rate', { thinkTime: '1s' }, ['--think-time applies to closed-loop loads', 'constant-rate']],
   ['--duration on a ramp', 'spike', { duration: '10s' }, ['--duration does not apply to ramping-concurrency']],
   ['--burstiness with poisson', 'rate', { burstiness: 2, arrival: 'poisson' }, ['--burstiness applies only to --arrival gamma']],
-  ['bad --stages', 'quick', { stages: '3s:ten' }, ['--stages "3s:ten"', 'target "ten" must be a number']],
+  ['--stages that are not pairs', 'quick', { stages: '3s:10,20' }, ['--stages "3s:10,20": stage 2 ("20") is not DURATION:TARGET']],
   ['bad --warmup', 'quick', { warmup: 'soon' }, ['--warmup: must be a request count']],
+  ['--threshold without a metric', 'quick', { thresholds: ['p95<2000'] }, ['--threshold "p95<2000": expected METRIC:EXPRESSION']],
 ];
 
 for (const [title, preset, flags, mentions] of usageCases) {
@@ -104,7 +110,44 @@ for (const [title, preset, flags, mentions] of usageCases) {
   });
 }
 
-test('overrides refused: a bad --threshold is a ScenarioError naming the flag and the valid metrics', (t) => {
-  const error = t.throws(() => applyOverrides(presets['quick']!, { thresholds: ['ttft:p95<1'] }));
-  assertError(t, error, { instanceOf: ScenarioError, code: 'SCENARIO_INVALID', mentions: ['--threshold "ttft:p95<1"', 'unknown metric "ttft"', 'ttft_ms'] });
-});
+// Values: judged by the one scenario schema, each named by its flag and the path it sets.
+const valueCases: Array<[string, ScenarioOverrides, string[]]> = [
+  ['bad numbers, all at once', { concurrency: 'lots', requests: '0', seed: '-1' },
+    ['--concurrency (load.users): must be a number, got "lots"', '--requests (load.requests): must be ≥ 1, got 0', '--seed (workload.seed): must be ≥ 0, got -1']],
+  ['bad duration', { duration: 'ten seconds' }, ['--duration (load.duration): "ten seconds" is not a duration']],
+  ['unknown engine', { engine: 'triton' }, ['--engine (target.engine): must be one of ollama, vllm, tgi, llamacpp, openai, sglang, got "triton"']],
+  ['bad url', { url: 'localhost:8000' }, ['--url (target.url): must be an http:// or https:// URL']],
+  ['bad arrival', { rate: 5, arrival: 'bursty' }, ['--arrival (load.arrival): must be one of constant, poisson, gamma, got "bursty"']],
+  ['bad --stages target', { stages: '3s:ten' }, ['--stages (load.stages[0].target): must be a number, got "ten"']],
+  ['bad --threshold metric', { thresholds: ['ttft:p95<1'] }, ['--threshold (thresholds.ttft): unknown key (did you mean ttft_ms?)']],
+  ['bad --threshold statistic', { thresholds: ['ttft_ms:p97<1'] }, ['--threshold (thresholds.ttft_ms[0]): unknown statistic "p97"']],
+];
+
+for (const [title, flags, mentions] of valueCases) {
+  test(`overrides refused by the schema: ${title}`, (t) => {
+    const error = t.throws(() => applyOverrides(presets['quick']!, flags));
+    assertError(t, error, { instanceOf: ScenarioError, code: 'SCENARIO_INVALID', mentions });
+  });
+}
+
+// A bad flag and the same bad key in a file: one message, only the place named differs.
+const samePairs: Array<[ScenarioOverrides, string, string]> = [
+  [{ concurrency: '-1' }, 'load: { executor: constant-concurrency, users: -1, duration: 10s }', 'load.users'],
+  [{ maxTokens: 'ten' }, 'workload: { max_tokens: ten }\nload: { executor: constant-concurrency, users: 1, duration: 10s }', 'workload.max_tokens'],
+  [{ duration: '0s' }, 'load: { executor: constant-concurrency, users: 5, duration: 0s }', 'load.duration'],
+  [{ thresholds: ['ttft_ms:p95 ~ 3'] }, 'thresholds: { ttft_ms: ["p95 ~ 3"] }\nload: { executor: constant-concurrency, users: 5, duration: 60s }', 'thresholds.ttft_ms[0]'],
+];
+
+for (const [flags, yaml, path] of samePairs) {
+  test(`a bad flag and the same key in YAML get the same message: ${path}`, async (t) => {
+    const flagError = t.throws(() => applyOverrides(presets['quick']!, flags)) as Error;
+    const file = await writeScenario(`name: same\n${yaml}\n`);
+    const fileError = await t.throwsAsync(loadScenario(file));
+    const messageAt = (text: string, marker: string) => text.split('\n').find((line) => line.includes(marker))?.split(`${path}): `)[1] ?? text.split('\n').find((line) => line.includes(marker))?.split(`${path}: `)[1];
+    const fromFlag = messageAt(flagError.message, path);
+    const fromFile = messageAt(fileError?.message ?? '', path);
+    t.truthy(fromFlag, flagError.message);
+    t.is(fromFlag, fromFile);
+    t.regex(flagError.message, new RegExp(`--[a-z-]+ \\(${path.replace(/[.[\]]/g, '\\$&')}\\): `));
+  });
+}

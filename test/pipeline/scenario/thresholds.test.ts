@@ -5,7 +5,6 @@ import { summarize } from '../../../pipeline/core/stats.js';
 import {
   evaluateThresholds,
   parseThreshold,
-  parseThresholdFlag,
   type Threshold,
 } from '../../../pipeline/scenario/thresholds.js';
 import { assertError } from './helpers.js';
@@ -27,11 +26,6 @@ for (const [metric, text, expected] of parsed) {
   });
 }
 
-test('parseThresholdFlag splits METRIC:EXPRESSION', (t) => {
-  t.deepEqual(parseThresholdFlag('ttft_ms:p95<2000'), { metric: 'ttft_ms', stat: 'p95', operator: '<', value: 2000, expression: 'p95 < 2000' });
-  t.deepEqual(parseThresholdFlag('error_rate:<0.01'), { metric: 'error_rate', stat: null, operator: '<', value: 0.01, expression: '< 0.01' });
-});
-
 const refused: Array<[() => unknown, Array<string | RegExp>]> = [
   [() => parseThreshold('ttft', 'p95 < 1'), ['thresholds.ttft', 'unknown metric "ttft"', 'valid metrics: load_duration_ms', 'error_rate, rps, output_tps']],
   [() => parseThreshold('ttft_ms', 'p97 < 1'), ['unknown statistic "p97"', 'statistics: count, mean, stddev, cv, min, p50, p90, p95, p99, p999, max']],
@@ -39,8 +33,6 @@ const refused: Array<[() => unknown, Array<string | RegExp>]> = [
   [() => parseThreshold('error_rate', 'p95 < 0.1'), ['error_rate is a single number and takes no statistic']],
   [() => parseThreshold('ttft_ms', 'p95 ≈ 1'), ['is not a threshold', 'operators: < <= > >= ==']],
   [() => parseThreshold('ttft_ms', 'p95 < fast'), ['is not a threshold']],
-  [() => parseThresholdFlag('p95<2000'), ['--threshold "p95<2000"', 'expected METRIC:EXPRESSION']],
-  [() => parseThresholdFlag('latency:p95<2000'), ['--threshold "latency:p95<2000"', 'unknown metric "latency"']],
 ];
 
 refused.forEach(([parse, mentions], i) => {

@@ -5,7 +5,8 @@ import { inspect } from 'node:util';
 import test from 'ava';
 import { Command } from 'commander';
 import { UsageError } from '../../../pipeline/core/errors.js';
-import { addInfluxOptions, redactUrl, resolveInfluxConfig, Secret } from '../../../pipeline/sinks/influx-config.js';
+import { redactUrl, resolveInfluxConfig, Secret } from '../../../pipeline/sinks/influx-config.js';
+import { addInfluxOptions, influxSettingsOf } from '../../../cli/influx-options.js';
 
 const TOKEN = 'tok-SECRET-1234567890';
 
@@ -31,7 +32,7 @@ test('environment variables configure everything', async (t) => {
 test('flags win over the environment and the token file is read and trimmed', async (t) => {
   const path = await tokenFile(`${TOKEN}\n`);
   const config = await resolveInfluxConfig(
-    { influxUrl: 'http://flag:8086', influxOrg: 'fo', influxBucket: 'fb', influxTokenFile: path },
+    { url: 'http://flag:8086', org: 'fo', bucket: 'fb', tokenFile: path },
     { INFLUX_URL: 'http://env:8086', INFLUX_ORG: 'eo', INFLUX_BUCKET: 'eb', INFLUX_TOKEN: 'env-token' },
   );
   t.deepEqual({ url: config?.url, org: config?.org, bucket: config?.bucket }, { url: 'http://flag:8086', org: 'fo', bucket: 'fb' });
@@ -39,19 +40,19 @@ test('flags win over the environment and the token file is read and trimmed', as
 });
 
 test('a missing org and bucket name both flags and both variables', async (t) => {
-  const error = await t.throwsAsync(resolveInfluxConfig({ influxUrl: 'http://db:8086' }, {}), { instanceOf: UsageError });
+  const error = await t.throwsAsync(resolveInfluxConfig({ url: 'http://db:8086' }, {}), { instanceOf: UsageError });
   t.is(error?.code, 'USAGE');
   t.is(error?.exitCode, 2);
   t.regex(error?.message ?? '', /--influx-org \(or INFLUX_ORG\) and --influx-bucket \(or INFLUX_BUCKET\)/);
 });
 
 test('influx flags without a URL are a usage error', async (t) => {
-  const error = await t.throwsAsync(resolveInfluxConfig({ influxBucket: 'b' }, {}), { instanceOf: UsageError });
+  const error = await t.throwsAsync(resolveInfluxConfig({ bucket: 'b' }, {}), { instanceOf: UsageError });
   t.regex(error?.message ?? '', /--influx-bucket given without an InfluxDB URL/);
 });
 
 test('an unreadable token file names the path, never contents', async (t) => {
-  const error = await t.throwsAsync(resolveInfluxConfig({ influxUrl: 'http://db', influxOrg: 'o', influxBucket: 'b', influxTokenFile: '/nonexistent/tok' }, {}), {
+  const error = await t.throwsAsync(resolveInfluxConfig({ url: 'http://db', org: 'o', bucket: 'b', tokenFile: '/nonexistent/tok' }, {}), {
     instanceOf: UsageError,
   });
   t.regex(error?.message ?? '', /\/nonexistent\/tok \(ENOENT\)/);
@@ -59,12 +60,12 @@ test('an unreadable token file names the path, never contents', async (t) => {
 
 test('an empty token file is refused', async (t) => {
   const path = await tokenFile('\n  \n');
-  const error = await t.throwsAsync(resolveInfluxConfig({ influxUrl: 'http://db', influxOrg: 'o', influxBucket: 'b', influxTokenFile: path }, {}));
+  const error = await t.throwsAsync(resolveInfluxConfig({ url: 'http://db', org: 'o', bucket: 'b', tokenFile: path }, {}));
   t.regex(error?.message ?? '', /is empty/);
 });
 
 const badUrl = test.macro(async (t, url: string, pattern: RegExp) => {
-  const error = await t.throwsAsync(resolveInfluxConfig({ influxUrl: url, influxOrg: 'o', influxBucket: 'b' }, {}), { instanceOf: UsageError });
+  const error = await t.throwsAsync(resolveInfluxConfig({ url: url, org: 'o', bucket: 'b' }, {}), { instanceOf: UsageError });
   t.regex(error?.message ?? '', pattern);
   t.false((error?.message ?? '').includes('hunter2'));
 });
@@ -93,4 +94,5 @@ test('addInfluxOptions adds the four flags to a command', async (t) => {
   });
   await command.parseAsync(['--influx-url', 'http://db', '--influx-org', 'o', '--influx-bucket', 'b', '--influx-token-file', '/t'], { from: 'user' });
   t.deepEqual(seen, { influxUrl: 'http://db', influxOrg: 'o', influxBucket: 'b', influxTokenFile: '/t' });
+  t.deepEqual(influxSettingsOf(seen), { url: 'http://db', org: 'o', bucket: 'b', tokenFile: '/t' });
 });

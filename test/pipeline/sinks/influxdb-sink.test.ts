@@ -5,23 +5,22 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import test from 'ava';
 import { SinkError } from '../../../pipeline/core/errors.js';
-import type { RunInfo } from '../../../pipeline/core/sink.js';
 import { Secret, type InfluxConfig } from '../../../pipeline/sinks/influx-config.js';
 import { createInfluxSink, type InfluxSinkOptions } from '../../../pipeline/sinks/influxdb.js';
 import { parseLine, pointKey } from './helpers/line-keys.js';
-import { concurrentRecords, droppedRecord, errorRecord, okRecord, RUN, runResult } from './helpers/records.js';
+import { concurrentRecords, droppedRecord, errorRecord, finishRun, okRecord, runResult, runStart } from './helpers/records.js';
 import { influxError, startScriptedInflux, type Script } from './helpers/scripted-influx.js';
 
 const TOKEN = 'test-token-DO-NOT-LEAK-9f8e7d';
 
-async function setup(t: import('ava').ExecutionContext, script: Script = {}, options: InfluxSinkOptions = {}) {
+async function setup(t: import('ava').ExecutionContext, script: Script = {}, options: Partial<InfluxSinkOptions> = {}) {
   const server = await startScriptedInflux(script);
   t.teardown(() => server.close());
   const runDir = await mkdtemp(join(tmpdir(), 'llmbench-run-'));
-  const run: RunInfo = { ...RUN, runDir };
+  const run = runStart();
   const config: InfluxConfig = { url: server.url, org: 'bench', bucket: 'llm', token: new Secret(TOKEN) };
   const notices: string[] = [];
-  const sink = createInfluxSink(config, { flushIntervalMs: 20, onNotice: (line) => notices.push(line), ...options });
+  const sink = createInfluxSink(config, { spillDir: runDir, flushIntervalMs: 20, onNotice: (line) => notices.push(line), ...options });
   return { server, run, runDir, sink, notices, config };
 }
 
@@ -29,11 +28,11 @@ const fastRetry = { backoff: { minDelayMs: 5, maxDelayMs: 20 } };
 
 test('a run delivers every point with Authorization: Token, gzip, and unique timestamps per series', async (t) => {
   const { server, run, sink } = await setup(t);
-  await sink.start(run);
+  await sink.open(run);
   const records = concurrentRecords(80, 16);
-  for (let i = 0; i < records.length; i += 7) sink.writeRecords(records.slice(i, i + 7));
-  sink.writePoints([{ measurement: 'gpu', tags: { gpu: '0', host: 'h' }, fields: { util_pct: 97 }, time_ms: 1_795_800_001_000 }]);
-  const report = await sink.stop(runResult());
+  for (let i = 0; i < records.length; i += 7) sink.write({ kind: 'records', records: records.slice(i, i + 7) });
+  sink.write({ kind: 'resources', points: [{ measurement: 'gpu', tags: { gpu: '0', host: 'h' }, fields: { util_pct: 97 }, time_ms: 1_795_800_001_000 }] });
+  const report = await finishRun(sink, records, runResult());
 
   const parsed = server.lines.map(parseLine);
   const count = (m: string) => parsed.filter((p) => p.measurement === m).length;
@@ -46,8 +45,9 @@ test('a run delivers every point with Authorization: Token, gzip, and unique tim
   t.is(tokenKeys.length, 1280);
   t.is(new Set(tokenKeys).size, 1280);
   t.true(parsed.every((p) => p.tags.run_id === 'run-1'), 'every point tagged run_id');
-  const finalKeys = server.lines.filter((line) => !line.startsWith('llm_window')).map(pointKey);
-  t.is(new Set(finalKeys).size, finalKeys.length);
+  // Every point once, windows included: no series and timestamp written twice.
+  const allKeys = server.lines.map(pointKey);
+  t.is(new Set(allKeys).size, allKeys.length);
 
   const writes = server.requests.filter((r) => r.path === '/api/v2/write' && r.body !== '');
   t.true(writes.length > 0);
@@ -60,15 +60,15 @@ test('a run delivers every point with Authorization: Token, gzip, and unique tim
 test('503 for a while in the middle of a run: everything arrives, retries are counted, nothing is lost', async (t) => {
   let failing = false;
   const { server, run, sink, notices } = await setup(t, { write: () => (failing ? influxError(503, 'unavailable', 'busy') : { status: 204 }) }, fastRetry);
-  await sink.start(run);
+  await sink.open(run);
   const records = Array.from({ length: 60 }, (_, i) => okRecord({ requestId: `r${i}`, sendMs: 1_795_800_000_000 + i * 50, tokens: 8 }));
   for (let i = 0; i < 60; i++) {
     if (i === 20) failing = true;
     if (i === 40) failing = false;
-    sink.writeRecords([records[i]!]);
+    sink.write({ kind: 'records', records: [records[i]!] });
     await new Promise((resolve) => setTimeout(resolve, 3));
   }
-  const report = await sink.stop(runResult());
+  const report = (await sink.close(runResult())).sinkReport!;
   t.is(server.lines.filter((line) => line.startsWith('llm_request')).length, 60);
   t.is(server.lines.filter((line) => line.startsWith('llm_token')).length, 480);
   t.true(Number(report.retried) > 0, `retried ${report.retried}`);
@@ -80,9 +80,9 @@ test('503 for a while in the middle of a run: everything arrives, retries are co
 
 test('a server still failing after the run: the rest is spilled to the run directory, not lost', async (t) => {
   const { run, runDir, sink } = await setup(t, { write: (_request, n) => (n === 0 ? { status: 204 } : influxError(503, 'unavailable', 'down')) }, { ...fastRetry, finalRetryMs: 200 });
-  await sink.start(run);
-  sink.writeRecords([okRecord({ tokens: 5 }), droppedRecord(), errorRecord()]);
-  const report = await sink.stop(runResult());
+  await sink.open(run);
+  sink.write({ kind: 'records', records: [okRecord({ tokens: 5 }), droppedRecord(), errorRecord()] });
+  const report = (await sink.close(runResult())).sinkReport!;
   t.like(report, { written: 0, lost: 0, spill_dir: join(runDir, 'influx-spill') });
   const files = await readdir(join(runDir, 'influx-spill'));
   const lines = (await Promise.all(files.map(async (f) => gunzipSync(await readFile(join(runDir, 'influx-spill', f))).toString('utf8'))))
@@ -100,11 +100,11 @@ test('points spilled during an outage are sent at the end once InfluxDB answers 
     { write: (request) => (refusing && request.body !== '' ? influxError(503, 'unavailable', 'busy') : { status: 204 }) },
     { ...fastRetry, maxBufferedPoints: 40, batchSize: 10 },
   );
-  await sink.start(run);
-  sink.writeRecords(Array.from({ length: 12 }, (_, i) => okRecord({ requestId: `s${i}`, sendMs: 1_795_800_000_000 + i * 100, tokens: 5 })));
+  await sink.open(run);
+  sink.write({ kind: 'records', records: Array.from({ length: 12 }, (_, i) => okRecord({ requestId: `s${i}`, sendMs: 1_795_800_000_000 + i * 100, tokens: 5 })) });
   await new Promise((resolve) => setTimeout(resolve, 100)); // mapped, over the bound, partly spilled
   refusing = false;
-  const report = await sink.stop(runResult());
+  const report = (await sink.close(runResult())).sinkReport!;
   t.true(Number(report.replayed_from_spill) > 0, JSON.stringify(report));
   t.like(report, { spilled: 0, lost: 0, spill_dir: null });
   t.is(server.lines.filter((line) => line.startsWith('llm_request')).length, 12);
@@ -114,7 +114,7 @@ test('points spilled during an outage are sent at the end once InfluxDB answers 
 
 const preflight = test.macro(async (t, script: Script, pattern: RegExp, hint: RegExp) => {
   const { run, sink } = await setup(t, script);
-  const error = await t.throwsAsync(sink.start(run), { instanceOf: SinkError });
+  const error = await t.throwsAsync(sink.open(run), { instanceOf: SinkError });
   t.is(error?.code, 'SINK_UNAVAILABLE');
   t.is(error?.exitCode, 4);
   t.regex(error?.message ?? '', pattern);
@@ -129,16 +129,16 @@ test('preflight: an unhealthy server', preflight, { health: () => ({ status: 503
 test('preflight: nothing listening is unreachable, before any load', async (t) => {
   const closed = await startScriptedInflux();
   await closed.close(); // a port that was just free: nothing listens there now
-  const sink = createInfluxSink({ url: closed.url, org: 'o', bucket: 'b' }, { onNotice: () => {} });
-  const error = await t.throwsAsync(sink.start({ ...RUN, runDir: tmpdir() }), { instanceOf: SinkError });
+  const sink = createInfluxSink({ url: closed.url, org: 'o', bucket: 'b' }, { spillDir: tmpdir(), onNotice: () => {} });
+  const error = await t.throwsAsync(sink.open(runStart()), { instanceOf: SinkError });
   t.regex(error?.message ?? '', /^InfluxDB at http:\/\/127\.0\.0\.1:\d+ is unreachable \(.*ECONNREFUSED/);
   t.regex(error?.hint ?? '', /--influx-url/);
 });
 
 test('preflight: a server with /ping but no /health is fine, and the probe writes nothing', async (t) => {
   const { server, run, sink } = await setup(t, { health: () => ({ status: 404, body: 'not found' }) });
-  await sink.start(run);
-  const report = await sink.stop(runResult());
+  await sink.open(run);
+  const report = (await sink.close(runResult())).sinkReport!;
   t.deepEqual(server.requests.slice(0, 3).map((r) => `${r.method} ${r.path} ${r.body.length}`), ['GET /health 0', 'GET /ping 0', 'POST /api/v2/write 0']);
   t.is(report.lost, 0);
 });
@@ -149,9 +149,9 @@ test('the token never appears in notices, reports or spill files, even when the 
     { write: (request, n) => (n === 0 ? { status: 204 } : influxError(503, 'unavailable', `refused ${String(request.headers.authorization)}`)) },
     { ...fastRetry, finalRetryMs: 100 },
   );
-  await sink.start(run);
-  sink.writeRecords([okRecord()]);
-  const report = await sink.stop(runResult());
+  await sink.open(run);
+  sink.write({ kind: 'records', records: [okRecord()] });
+  const report = (await sink.close(runResult())).sinkReport!;
   t.true(notices.length > 0);
   t.true(notices.some((line) => line.includes('refused Token [redacted]')), notices.join('\n'));
   const everything = [notices.join('\n'), JSON.stringify(report)];
@@ -159,12 +159,12 @@ test('the token never appears in notices, reports or spill files, even when the 
   for (const text of everything) t.false(text.includes(TOKEN));
 });
 
-test('writeRecords only buffers: it returns before any mapping or I/O happens', async (t) => {
+test('write only buffers: it returns before any mapping or I/O happens', async (t) => {
   const { server, run, sink } = await setup(t);
-  await sink.start(run);
+  await sink.open(run);
   const before = server.requests.length;
-  sink.writeRecords(concurrentRecords(200, 16));
+  sink.write({ kind: 'records', records: concurrentRecords(200, 16) });
   t.is(server.requests.length, before);
-  await sink.stop(runResult());
+  await sink.close(runResult());
   t.is(server.lines.filter((line) => line.startsWith('llm_token')).length, 3200);
 });

@@ -1,7 +1,8 @@
 import test from 'ava';
 import type { Point } from '../../../pipeline/core/point.js';
 import type { RequestRecord } from '../../../pipeline/core/record.js';
-import { recordToPoints, resourcePoints, runPoint, statFieldName, windowPoints, WindowAccumulator } from '../../../pipeline/sinks/points.js';
+import { recordToPoints, resourcePoints, runPoint, statFieldName } from '../../../pipeline/sinks/points.js';
+import { windowPoints, WindowAccumulator } from '../../../pipeline/run/windows.js';
 import { droppedRecord, errorRecord, okRecord, RUN, runResult } from './helpers/records.js';
 
 const byMeasurement = (points: Point[], measurement: string) => points.filter((p) => p.measurement === measurement);
@@ -105,24 +106,44 @@ test('llm_window counts completions, errors, drops, in-flight and token arrivals
   const windows = windowPoints(records, RUN);
   t.deepEqual(windows.map((p) => p.time_ms), [101_000, 102_000, 103_000]);
   t.deepEqual(windows.map((p) => p.tags), Array(3).fill({ run_id: 'run-1', engine: 'vllm', model: 'tiny', stage: 'main' }));
-  t.deepEqual(windows[0]!.fields, { rps: 1, output_tps: 2, in_flight: 1, errors: 0, dropped: 0, ttft_p50_ms: 10, ttft_p95_ms: 10 });
-  t.deepEqual(windows[1]!.fields, { rps: 0, output_tps: 0, in_flight: 1, errors: 1, dropped: 1 });
+  // a and b were sent in window 100 (0.5 ms late each), c in window 101 (1 ms late); d was never sent.
+  t.deepEqual(windows[0]!.fields, { rps: 1, output_tps: 2, in_flight: 1, errors: 0, dropped: 0, ttft_p50_ms: 10, ttft_p95_ms: 10, schedule_lag_p95_ms: 0.5 });
+  t.deepEqual(windows[1]!.fields, { rps: 0, output_tps: 0, in_flight: 1, errors: 1, dropped: 1, schedule_lag_p95_ms: 1 });
   t.deepEqual(windows[2]!.fields, { rps: 1, output_tps: 2, in_flight: 0, errors: 0, dropped: 0, ttft_p50_ms: 30, ttft_p95_ms: 30 });
 });
 
-test('llm_window is independent of record order, and provisional windows end at the final values', (t) => {
+test('llm_window is independent of record order', (t) => {
   const records = Array.from({ length: 40 }, (_, i) => timed(`r${i}`, 200_000 + i * 97, 200_500 + i * 131, { metrics: { ttft_ms: i } }));
-  const forward = windowPoints(records, RUN);
-  const backward = windowPoints([...records].reverse(), RUN);
-  t.deepEqual(backward, forward);
+  t.deepEqual(windowPoints([...records].reverse(), RUN), windowPoints(records, RUN));
+});
 
+test('takeFinal hands each window out once, when it ends before the watermark, with its final values', (t) => {
+  // Records arrive in completion order, each with the watermark a worker would give: the earliest send still in flight.
+  const records = Array.from({ length: 40 }, (_, i) => timed(`r${i}`, 200_000 + i * 97, 200_500 + i * 131, { metrics: { ttft_ms: i } }))
+    .sort((a, b) => a.t_done! - b.t_done!);
   const live = new WindowAccumulator(RUN);
-  const latest = new Map<number, Point>();
-  for (const record of records) {
+  const handedOut: Point[] = [];
+  records.forEach((record, i) => {
     live.add(record);
-    for (const point of live.takeDirty()) latest.set(point.time_ms, point);
-  }
-  t.deepEqual([...latest.values()].sort((a, b) => a.time_ms - b.time_ms), forward);
+    const stillInFlight = records.slice(i + 1).map((later) => later.t_send!);
+    handedOut.push(...live.takeFinal(Math.min(record.t_done!, ...stillInFlight)));
+  });
+  const beforeEnd = handedOut.length;
+  handedOut.push(...live.takeAll());
+  t.true(beforeEnd > 0 && beforeEnd < handedOut.length, `${beforeEnd} of ${handedOut.length} final before the end`);
+  t.deepEqual(handedOut, windowPoints(records, RUN));
+  t.is(new Set(handedOut.map((point) => point.time_ms)).size, handedOut.length, 'each window once');
+  t.is(live.lateRecords, 0);
+});
+
+test('a record that would change a window already handed out is counted as late and changes nothing', (t) => {
+  const live = new WindowAccumulator(RUN);
+  live.add(timed('a', 100_100, 100_900));
+  const [first] = live.takeFinal(101_500);
+  t.is(first!.time_ms, 101_000);
+  live.add(timed('late', 100_200, 100_800));
+  t.is(live.lateRecords, 1);
+  t.deepEqual(live.takeAll(), []);
 });
 
 test('a non-streamed answer counts its output tokens at completion', (t) => {

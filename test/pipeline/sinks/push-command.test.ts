@@ -35,7 +35,7 @@ test.serial('push prints what it delivered and never the token', async (t) => {
       .exitOverride()
       .parseAsync([dir, '--influx-url', influx.url, '--influx-org', 'o', '--influx-bucket', 'b', '--influx-token-file', join(tokenDir, 'token')], { from: 'user' }),
   );
-  t.regex(out, /^pushed run run-1 to http:\/\/127\.0\.0\.1:\d+ bucket b: \d+ points \(llm_request 4, llm_token 12, llm_window \d+, llm_run 1\)\n$/);
+  t.regex(out, /^pushed run run-1 to http:\/\/127\.0\.0\.1:\d+ bucket b: \d+ points \(llm_window \d+, llm_request 4, llm_token 12, llm_run 1\)\n$/);
   t.false(out.includes('cli-secret-token'));
   t.is(influx.requests.find((r) => r.path === '/api/v2/write')?.headers.authorization, 'Token cli-secret-token');
 });

@@ -1,4 +1,4 @@
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import test from 'ava';
@@ -8,8 +8,8 @@ import { Secret, type InfluxConfig } from '../../../pipeline/sinks/influx-config
 import { createInfluxSink } from '../../../pipeline/sinks/influxdb.js';
 import { pushRun } from '../../../pipeline/sinks/push-run.js';
 import { pointKey } from './helpers/line-keys.js';
-import { concurrentRecords, droppedRecord, errorRecord, RUN, runResult } from './helpers/records.js';
-import { finalState, writeRunDir } from './helpers/run-dir.js';
+import { concurrentRecords, droppedRecord, errorRecord, finishRun, runResult, runStart } from './helpers/records.js';
+import { conflictingSeries, writeRunDir } from './helpers/run-dir.js';
 import { influxError, startScriptedInflux, type Script } from './helpers/scripted-influx.js';
 
 const records = [...concurrentRecords(30, 16), droppedRecord(), errorRecord()];
@@ -45,19 +45,32 @@ test('pushing twice sends exactly the same points with the same timestamps', asy
   t.deepEqual(influx.lines.slice(first.length), first);
 });
 
-test('push writes what the live sink wrote: same final state in InfluxDB', async (t) => {
+test('push writes what the live sink wrote: the same point set, no series written twice', async (t) => {
   const { influx, config } = await server(t);
   const dir = await writeRunDir(records, resources, runResult());
-  const sink = createInfluxSink(config, { onNotice: () => {} });
-  await sink.start({ ...RUN, runDir: dir });
-  for (let i = 0; i < records.length; i += 5) sink.writeRecords(records.slice(i, i + 5));
-  sink.writePoints(resources);
-  await sink.stop(runResult());
-  const live = finalState(influx.lines, pointKey);
+  const sink = createInfluxSink(config, { spillDir: dir, onNotice: () => {} });
+  await sink.open(runStart());
+  for (let i = 0; i < records.length; i += 5) sink.write({ kind: 'records', records: records.slice(i, i + 5) });
+  sink.write({ kind: 'resources', points: resources });
+  await finishRun(sink, records, runResult());
 
   const { influx: other, config: otherConfig } = await server(t);
   await pushRun(dir, otherConfig);
-  t.deepEqual(finalState(other.lines, pointKey), live);
+  t.deepEqual([...other.lines].sort(), [...influx.lines].sort());
+  t.is(other.lines.length, influx.lines.length);
+  t.deepEqual(conflictingSeries([...influx.lines, ...other.lines], pointKey), []);
+  t.true(influx.lines.some((line) => line.startsWith('llm_window')));
+});
+
+test('a run without windows.jsonl (killed before any window was final) gets its windows from its records', async (t) => {
+  const { influx, config } = await server(t);
+  const withWindows = await writeRunDir(records, resources, runResult());
+  await pushRun(withWindows, config);
+  const expected = influx.lines.filter((line) => line.startsWith('llm_window'));
+  const { influx: other, config: otherConfig } = await server(t);
+  await pushRun(await writeRunDir(records, resources, runResult(), { windows: false }), otherConfig);
+  t.true(expected.length > 0);
+  t.deepEqual(other.lines.filter((line) => line.startsWith('llm_window')), expected);
 });
 
 test('records replayed in another order occupy the same timestamps (so a replay never duplicates)', async (t) => {
@@ -94,10 +107,22 @@ test('a line cut short by a kill is skipped and counted, the rest is pushed', as
   const report = await pushRun(dir, config, { onNotice: (line) => notices.push(line) });
   t.is(report.points.llm_request, 3);
   t.is(report.skippedLines, 1);
-  t.regex(notices.join('\n'), /skipped 1 lines/);
+  t.regex(notices.join('\n'), /requests\.jsonl: the last line was cut short/);
 });
 
-test('a directory without run.json is RUN_NOT_FOUND (exit 2)', async (t) => {
+test('a damaged line in the middle of requests.jsonl stops push with an error naming file and line', async (t) => {
+  const { config } = await server(t);
+  const dir = await writeRunDir(records.slice(0, 3), [], runResult());
+  const lines = (await readFile(join(dir, 'requests.jsonl'), 'utf8')).split('\n');
+  lines.splice(1, 0, 'garbage');
+  await writeFile(join(dir, 'requests.jsonl'), lines.join('\n'));
+  const error = await t.throwsAsync(pushRun(dir, config), { instanceOf: BenchError });
+  t.is(error?.code, 'RUN_DAMAGED');
+  t.is(error?.exitCode, 2);
+  t.regex(error?.message ?? '', /requests\.jsonl:2 is not readable/);
+});
+
+test('a path that holds no run is RUN_NOT_FOUND (exit 2)', async (t) => {
   const { config } = await server(t);
   const error = await t.throwsAsync(pushRun('/nonexistent/run', config), { instanceOf: BenchError });
   t.is(error?.code, 'RUN_NOT_FOUND');

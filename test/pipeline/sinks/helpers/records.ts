@@ -1,9 +1,35 @@
 /** Synthetic RequestRecords and RunResults shaped like the runner's, for sink and analytics tests. */
 import type { RequestRecord } from '../../../../pipeline/core/record.js';
-import type { RunResult } from '../../../../pipeline/core/run-result.js';
-import type { RunInfo } from '../../../../pipeline/core/sink.js';
+import { RUN_SCHEMA_VERSION, type RunResult } from '../../../../pipeline/core/run-result.js';
+import type { RunIdentity, RunSink, RunStart, SinkReport } from '../../../../pipeline/core/sink.js';
+import { windowPoints } from '../../../../pipeline/run/windows.js';
 
-export const RUN: Omit<RunInfo, 'runDir'> = { runId: 'run-1', scenario: 'quick', engine: 'vllm', model: 'tiny' };
+export const RUN: RunIdentity = { runId: 'run-1', scenario: 'quick', engine: 'vllm', model: 'tiny' };
+
+/** What a sink is opened with, for `run` (default RUN). */
+export function runStart(run: RunIdentity = RUN): RunStart {
+  return {
+    ...run,
+    manifest: {
+      schema_version: RUN_SCHEMA_VERSION,
+      run_id: run.runId,
+      tool: { name: 'llmbench', version: '0.1.0' },
+      started_at: '2026-11-27T10:00:00.000Z',
+      scenario: { name: run.scenario },
+      target: { engine: run.engine, url: 'http://127.0.0.1:8000', model: run.model },
+      host: {},
+      phases: [{ name: 'main', warmup: false, stages: [{ name: 'main', index: 0 }] }],
+    },
+  };
+}
+
+/** What the coordinator does at the end of a run: the records' final windows, then close; the sink's report. */
+export async function finishRun(sink: RunSink, records: readonly RequestRecord[], result: RunResult, run: RunIdentity = RUN): Promise<SinkReport> {
+  const windows = windowPoints(records, run);
+  if (windows.length > 0) sink.write({ kind: 'windows', windows });
+  const section = await sink.close?.(result);
+  return section?.sinkReport ?? {};
+}
 
 export interface RecordShape {
   requestId?: string;
@@ -130,7 +156,7 @@ export function concurrentRecords(count: number, tokens: number, sendMs = 1_795_
 export function runResult(overrides: Partial<RunResult> = {}): RunResult {
   const metric = { count: 80, mean: 41, stddev: 2, cv: 0.05, min: 38, p50: 40.5, p90: 44, p95: 45, p99: 47, p999: 48, max: 48 };
   return {
-    schema_version: 1,
+    schema_version: RUN_SCHEMA_VERSION,
     run_id: RUN.runId,
     tool: { name: 'llmbench', version: '0.1.0' },
     status: 'completed',

@@ -3,7 +3,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { NICE_FIELD, statFields } from '../../helpers/proc-stat.js';
-import { COORDINATOR_NICE_STEP, nameThisThread, shiftClientThreadsNice, shiftThreadNice, WORKER_THREAD_NAME } from '../../../pipeline/core/thread-priority.js';
+import { COORDINATOR_NICE_STEP } from '../../../pipeline/tuning/process-tuning.js';
+import { nameThisThread, shiftClientThreadsNice, shiftThreadNice, WORKER_THREAD_NAME } from '../../../pipeline/tuning/thread-priority.js';
 
 // Serial: these tests change nice values of threads across the whole process (one shifts every thread but
 // the main one), so run side by side they would change each other's worker threads.
@@ -129,7 +130,7 @@ test.serial('a thread can name itself, as the load workers do', async (t) => {
     worker.once('message', resolve);
     worker.once('error', reject);
   });
-  worker.postMessage(new URL('../../../dist/pipeline/core/thread-priority.js', import.meta.url).href);
+  worker.postMessage(new URL('../../../dist/pipeline/tuning/thread-priority.js', import.meta.url).href);
   t.deepEqual(await answer, [true, 'llmbench-test']);
   t.false(nameThisThread('x', 'darwin'));
 });

@@ -1,40 +1,13 @@
 /**
- * Gives the threads that take timestamps the CPU first. The coordinator (the main thread) files records,
- * feeds sinks, samples resources and prints progress; none of that is timed. But records finish in bursts
- * (1 000 closed-loop users that started together also finish together), and on a small machine where the
- * client and the server share cores, a coordinator busy with such a burst takes CPU from the worker reading
- * first tokens. The workers, for their part, lose a few milliseconds whenever another process holds both
- * cores at the instant a send falls due or a token arrives. So the coordinator runs at a lower priority and
- * each worker at a higher one where the system allows it (raising needs CAP_SYS_NICE or RLIMIT_NICE; when
- * it is refused the worker stays where it was). Priority only decides who waits when two threads want a
- * core at the same instant; it adds no CPU.
- *
- * V8's helper threads (and libuv's pool) go with the coordinator while the client's scavenges are serial
- * (young-gc.ts): what is left for them then is background work, chiefly TurboFan compiling code that has just
- * turned hot and concurrent marking. At 1 000 streams here that work was most of what the helpers did in the
- * wave when 1 000 requests start together (~190 of ~300 ms of helper CPU per wave was TurboFan), taken from
- * the worker reading first tokens and from the server reading requests. With parallel scavenges a worker
- * waits for its helpers, so they are raised with it instead (at 1 000 req/s the schedule lag p99 was
- * ~270 ms with the helpers left behind, ~100 ms with them raised).
- *
- * Workers are told apart by name: each names its own thread (nameThisThread, at module load), and the
- * coordinator reads the names from /proc. Linux keeps the nice value per thread: setpriority(2) on a thread id
- * acts on that thread alone, and os.setPriority(0, …) names the calling thread. Elsewhere a nice value is per
- * process, so nothing is changed there.
+ * Per-thread nice values (Linux keeps one per thread: setpriority(2) on a thread id acts on that thread alone,
+ * and os.setPriority(0, …) names the calling thread). process-tuning.ts says which thread gets what and why.
+ * Workers are told apart from V8's and libuv's helpers by name: each worker names its own thread at module
+ * load (nameThisThread), and the coordinator reads the names from /proc. Elsewhere than Linux a nice value is
+ * per process, so nothing is changed there.
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { getPriority, setPriority } from 'node:os';
 
-/** The coordinator's shift: about a tenth of a core's share when it competes with a nice-0 thread. */
-export const COORDINATOR_NICE_STEP = 10;
-/** Each worker's shift: about three times a nice-0 thread's share under contention. */
-export const WORKER_NICE_STEP = -5;
-/**
- * `llmbench sim`'s shift: ahead of the client's workers. A server starved by its client reads requests late,
- * and that wait is in the client's TTFT but not in the server's own; a client starved by its server sends
- * late, and that shows in schedule_lag_ms and the run's validity. Measured in bench/intake.
- */
-export const SERVER_NICE_STEP = -12;
 /** The name each worker thread gives itself (15 bytes at most: the kernel's limit for a thread name). */
 export const WORKER_THREAD_NAME = 'llmbench-worker';
 const NICE_MIN = -20;

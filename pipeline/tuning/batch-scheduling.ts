@@ -1,15 +1,8 @@
 /**
- * SCHED_BATCH for a server that shares the machine with the client measuring it (`llmbench sim`).
- *
- * A loopback write wakes the reader with a "sync" wakeup: Linux puts the woken thread on the writer's CPU and
- * lets it preempt the writer. So each request the client wrote woke the simulator, which then took the
- * client's worker off its CPU in the middle of that write: 0.68 ms p50 inside the request's writev here, the
- * largest part of the 40 req/s send lag (0.07 ms with the simulator under SCHED_BATCH). A SCHED_BATCH thread
- * never preempts on wakeup; it still gets its fair share by nice value, and runs at once on an idle core.
- * Switching to SCHED_BATCH needs no privilege (sched(7)).
- *
- * libc is reached through koffi (already a dependency, for NVML). Threads created later inherit the policy
- * from the thread that creates them.
+ * SCHED_BATCH for a server that shares the machine with the client measuring it (process-tuning.ts says why).
+ * A SCHED_BATCH thread never preempts on wakeup; it still gets its fair share by nice value, and runs at once on
+ * an idle core. Switching to it needs no privilege (sched(7)). libc is reached through koffi (already a
+ * dependency, for NVML). Threads created later inherit the policy from the thread that creates them.
  */
 import { threadIdsOfThisProcess } from './thread-priority.js';
 

@@ -8,7 +8,7 @@ import test from 'ava';
 import { execFile } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 
-const MODULE_URL = new URL('../../../dist/pipeline/core/young-gc.js', import.meta.url).href;
+const MODULE_URL = new URL('../../../dist/pipeline/tuning/young-gc.js', import.meta.url).href;
 
 /** Helper-thread ms of each scavenge after the marker, in a child that sets `mode` (or nothing) and allocates. */
 function helperMsPerScavenge(mode: 'serial' | 'parallel' | undefined): Promise<number[]> {

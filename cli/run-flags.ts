@@ -1,0 +1,44 @@
+/** The option values of `llmbench run` (and `schedule`) as commander hands them over: strings, unchecked. */
+import type { InfluxFlags } from './influx-options.js';
+
+export interface RunFlags extends InfluxFlags {
+  name?: string;
+  engine?: string;
+  url?: string;
+  model?: string;
+  api?: string;
+  concurrency?: string;
+  rate?: string;
+  arrival?: string;
+  burstiness?: string;
+  maxInFlight?: string;
+  stages?: string;
+  rateStages?: string;
+  duration?: string;
+  requests?: string;
+  warmup?: string;
+  thinkTime?: string;
+  seed?: string;
+  promptTokens?: string;
+  maxTokens?: string;
+  stream: boolean;
+  compareStream?: boolean;
+  dataset?: string;
+  apiKeyEnv?: string;
+  threshold: string[];
+  out?: string;
+  workers?: string;
+  userSendRate?: string;
+  gpu: string;
+  monitorInterval: string;
+  monitor: boolean;
+  serverMetrics: string;
+  enginePid?: string;
+  engineProcess?: string;
+  engineContainer?: string;
+  coldStart?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  /** Set by the command: whether --no-stream was given (commander defaults `stream` to true otherwise). */
+  streamGiven?: boolean;
+}

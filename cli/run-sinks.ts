@@ -1,0 +1,31 @@
+/**
+ * The sinks of a run, registered in one place: the run directory first (it opens first and writes run.json
+ * last), the reports, InfluxDB when configured, then the live display. A new sink is one file plus one line here.
+ */
+import type { RunSink } from '../pipeline/core/sink.js';
+import { createInfluxSink, type InfluxDbSink } from '../pipeline/sinks/influxdb.js';
+import type { InfluxConfig } from '../pipeline/sinks/influx-config.js';
+import { RunDirectorySink } from '../pipeline/sinks/run-directory.js';
+import { ReportSink } from '../analytics/report/report-sink.js';
+import { ProgressSink, type ProgressDisplay } from './progress.js';
+
+export interface RunSinkConfig {
+  readonly dir: string;
+  readonly influx: InfluxConfig | undefined;
+  readonly display: ProgressDisplay;
+  readonly notice: (line: string) => void;
+}
+
+export interface RunSinks {
+  readonly sinks: RunSink[];
+  /** The InfluxDB sink, when there is one (a second Ctrl-C asks it what is still unsent). */
+  readonly influx: InfluxDbSink | undefined;
+}
+
+export function runSinks(config: RunSinkConfig): RunSinks {
+  const influx = config.influx ? createInfluxSink(config.influx, { spillDir: config.dir, onNotice: (line) => config.notice(`influxdb: ${line}`) }) : undefined;
+  const sinks: RunSink[] = [new RunDirectorySink(config.dir), new ReportSink(config.dir)];
+  if (influx) sinks.push(influx);
+  sinks.push(new ProgressSink(config.display));
+  return { sinks, influx };
+}

@@ -1,0 +1,130 @@
+/**
+ * run.json `analysis` (DESIGN §8): the answers a run ends with. Types only; analytics/ computes them, and the
+ * report, the CLI summary and the dashboards read them. Every number is a measured value or is computed from
+ * measured values by the method named beside it; nothing here is extrapolated past what was measured.
+ */
+
+/** p50/p95/p99 of one per-request metric at one level. */
+export interface LevelPercentiles {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
+}
+
+/** One load level: a sweep level, a stage, or the whole run. */
+export interface ScalingLevel {
+  /** Users (concurrency) or requests/s (rate); the stage's target, or the run's configured load. */
+  readonly level: number;
+  readonly kind: 'concurrency' | 'rate';
+  /** The stage this level is (run.json stages[].name). */
+  readonly stage: string;
+  readonly requests: number;
+  readonly rps: number;
+  readonly output_tps: number;
+  readonly goodput_rps: number;
+  readonly error_rate: number;
+  /** Exact time-average of requests in flight between the level's first send and last completion. */
+  readonly in_flight_mean: number;
+  readonly metrics: Readonly<Record<string, LevelPercentiles>>;
+  /** L = λW: in-flight mean against completion rate × mean e2e latency; error beyond a few % means a counting or timing fault. */
+  readonly littles_law: { readonly in_flight_mean: number; readonly rps_x_latency: number; readonly error_pct: number } | null;
+}
+
+export interface Knee {
+  readonly level: number;
+  readonly rps: number;
+  /** The knee level against the highest level measured. */
+  readonly beyond: {
+    readonly level: number;
+    /** TTFT p95 at the highest level ÷ at the knee. */
+    readonly latency_factor: number;
+    readonly latency_metric: string;
+    readonly throughput_gain_pct: number;
+  } | null;
+  /** How it was found, e.g. "Kneedle (Satopää et al. 2011) on output tok/s vs log2(level), S = 1". */
+  readonly method: string;
+}
+
+export interface ScalingAnalysis {
+  readonly levels: readonly ScalingLevel[];
+  /** Null with fewer than three levels, or when throughput never bends. */
+  readonly knee: Knee | null;
+}
+
+/** Max load meeting every SLO (DESIGN §8 contract). */
+export interface SloAnalysis {
+  /** As given: "ttft_ms:p95<1000". */
+  readonly slos: readonly string[];
+  /** The highest measured level that met every SLO; null when even the lowest failed. */
+  readonly max_level: number | null;
+  readonly kind: 'concurrency' | 'rate';
+  /** 95 % bootstrap interval of the interpolated crossing; null unless bracketed. */
+  readonly ci_low: number | null;
+  readonly ci_high: number | null;
+  /** The interpolated load where the first SLO is crossed (isotonic fit, linear between levels). */
+  readonly crossing: number | null;
+  /** True when a measured level failed, so the limit lies between two measured levels. */
+  readonly bracketed: boolean;
+  readonly first_failing_level: number | null;
+  readonly failing_metric: string | null;
+  /** The failing metric's value at the first failing level. */
+  readonly failing_value: number | null;
+  /** Per level and SLO: the measured value and whether it met the bound. */
+  readonly levels: ReadonlyArray<{ readonly level: number; readonly values: Readonly<Record<string, number | null>>; readonly ok: boolean }>;
+  readonly method: string;
+  /** The one sentence a person reads. */
+  readonly sentence: string;
+}
+
+export interface Anomaly {
+  /** A window series: ttft_p50_ms, itl_p50_ms, output_tps, error_rate … */
+  readonly metric: string;
+  readonly kind: 'change_point' | 'outlier' | 'saturation';
+  /** Epoch ms: start of the first window after the change (or of the episode). */
+  readonly at_ms: number;
+  /** End of an episode (outlier run, saturation). */
+  readonly end_ms?: number;
+  /** The metric's median in the segments either side. */
+  readonly before: number;
+  readonly after: number;
+  readonly magnitude_pct: number;
+  /** Significance of the change (the test's p-value), where the method gives one. */
+  readonly p?: number;
+  readonly detail: string;
+}
+
+export interface Correlation {
+  readonly resource: string;
+  readonly performance: string;
+  /** Spearman's rank correlation at the best lag. */
+  readonly rho: number;
+  readonly p: number;
+  readonly n: number;
+  /** Seconds the resource series is shifted (positive: the resource leads). */
+  readonly lag_s: number;
+}
+
+export interface Score {
+  /** 0–100, higher is better. */
+  readonly score: number;
+  readonly inputs: Readonly<Record<string, number | null>>;
+  readonly formula: string;
+}
+
+export interface Recommendation {
+  readonly kind: 'knee' | 'slo' | 'saturation' | 'validity' | 'errors' | 'anomaly' | 'prompt_length';
+  readonly text: string;
+  /** The numbers the sentence came from. */
+  readonly numbers: Readonly<Record<string, number | string | null>>;
+}
+
+export interface RunAnalysis {
+  readonly scaling: ScalingAnalysis;
+  readonly slo: SloAnalysis | null;
+  readonly anomalies: readonly Anomaly[];
+  readonly correlations: readonly Correlation[];
+  readonly scores: { readonly predictability: Score | null; readonly responsiveness: Score | null };
+  readonly recommendations: readonly Recommendation[];
+  /** The methods and their parameters, for the report. */
+  readonly methods: Readonly<Record<string, string>>;
+}

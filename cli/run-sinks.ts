@@ -1,12 +1,14 @@
 /**
  * The sinks of a run, registered in one place: the run directory first (it opens first and writes run.json
- * last), the reports, InfluxDB when configured, then the live display. A new sink is one file plus one line here.
+ * last), analysis and reports, InfluxDB when configured, then the live display. A new sink is one file plus one
+ * line here.
  */
 import type { RunSink } from '../pipeline/core/sink.js';
 import { createInfluxSink, type InfluxDbSink } from '../pipeline/sinks/influxdb.js';
 import type { InfluxConfig } from '../pipeline/sinks/influx-config.js';
 import { RunDirectorySink } from '../pipeline/sinks/run-directory.js';
-import { ReportSink } from '../analytics/report/report-sink.js';
+import { AnalyticsSink } from '../analytics/analytics-sink.js';
+import type { AnalysisOptions } from '../analytics/analyze.js';
 import { ProgressSink, type ProgressDisplay } from './progress.js';
 
 export interface RunSinkConfig {
@@ -14,6 +16,7 @@ export interface RunSinkConfig {
   readonly influx: InfluxConfig | undefined;
   readonly display: ProgressDisplay;
   readonly notice: (line: string) => void;
+  readonly analysis?: AnalysisOptions;
 }
 
 export interface RunSinks {
@@ -24,7 +27,7 @@ export interface RunSinks {
 
 export function runSinks(config: RunSinkConfig): RunSinks {
   const influx = config.influx ? createInfluxSink(config.influx, { spillDir: config.dir, onNotice: (line) => config.notice(`influxdb: ${line}`) }) : undefined;
-  const sinks: RunSink[] = [new RunDirectorySink(config.dir), new ReportSink(config.dir)];
+  const sinks: RunSink[] = [new RunDirectorySink(config.dir), new AnalyticsSink(config.dir, config.analysis)];
   if (influx) sinks.push(influx);
   sinks.push(new ProgressSink(config.display));
   return { sinks, influx };

@@ -128,3 +128,46 @@ export interface RunAnalysis {
   /** The methods and their parameters, for the report. */
   readonly methods: Readonly<Record<string, string>>;
 }
+
+/** One side of a comparison: a run, or a folder of repeats of one configuration. */
+export interface ComparedSide {
+  readonly runs: ReadonlyArray<{ readonly run_id: string; readonly dir: string; readonly started_at: string }>;
+  readonly engine: string;
+  readonly model: string;
+  readonly url: string;
+  /** Non-warmup ok requests pooled over the side's runs. */
+  readonly requests: number;
+}
+
+export type Verdict = 'improved' | 'regressed' | 'unchanged';
+
+export interface MetricComparison {
+  readonly base: LevelPercentiles & { readonly n: number };
+  readonly cand: LevelPercentiles & { readonly n: number };
+  /** (cand − base) / base × 100 on the median (p50); for output throughput, on the run-level figure. */
+  readonly diff_pct: number;
+  /** Bootstrap 95 % interval of diff_pct. */
+  readonly ci_low_pct: number;
+  readonly ci_high_pct: number;
+  /** Mann-Whitney U two-sided p-value (per-request metrics; null for a run-level figure). */
+  readonly p: number | null;
+  readonly verdict: Verdict;
+  /** Whether this metric decides the overall verdict and the exit code. */
+  readonly gated: boolean;
+  readonly higher_is_better: boolean;
+}
+
+/** `llmbench compare` (DESIGN §8 contract). */
+export interface Comparison {
+  readonly verdict: Verdict;
+  readonly workload_match: boolean;
+  /** What differs when the workloads do not match (only with --allow-different-workload). */
+  readonly workload_differences: readonly string[];
+  readonly base: ComparedSide;
+  readonly cand: ComparedSide;
+  readonly metrics: Readonly<Record<string, MetricComparison>>;
+  /** Method and parameters: resamples, seed, alpha, noise. */
+  readonly method: Readonly<Record<string, string | number>>;
+  /** One sentence per gated metric that changed, and the overall answer. */
+  readonly summary: readonly string[];
+}

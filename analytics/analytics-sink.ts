@@ -1,0 +1,42 @@
+/**
+ * Analysis and reports as a sink: it keeps what the run produces in compact columns (run-data.ts), and when the
+ * run closes it computes run.json `analysis` (analyze.ts) and writes report.md and report.html into the run
+ * directory from the same run.json the run directory stores. Register it right after the run directory: sinks
+ * close in reverse order, so it closes after those that add sections (InfluxDB's delivery report) and before
+ * the run directory, whose run.json marks the run complete.
+ */
+import { join } from 'node:path';
+import type { RunResult } from '../pipeline/core/run-result.js';
+import type { RunEvent, RunSection, RunSink } from '../pipeline/core/sink.js';
+import { writeAtomically } from '../pipeline/sinks/run-directory.js';
+import { RUN_FILES } from '../pipeline/sinks/run-files.js';
+import { analyzeRun, type AnalysisOptions } from './analyze.js';
+import { renderHtmlReport } from './report/html.js';
+import { renderMarkdownReport } from './report/markdown.js';
+import { RunDataBuilder } from './run-data.js';
+
+export class AnalyticsSink implements RunSink {
+  readonly name = 'analytics';
+  readonly #data = new RunDataBuilder();
+
+  constructor(
+    private readonly dir: string,
+    private readonly options: AnalysisOptions = {},
+  ) {}
+
+  write(event: RunEvent): void {
+    if (event.kind === 'records') for (const record of event.records) this.#data.addRecord(record);
+    else if (event.kind === 'windows') this.#data.addWindows(event.windows);
+    else if (event.kind === 'resources') this.#data.addResources(event.points);
+  }
+
+  async close(result: RunResult): Promise<RunSection> {
+    const data = this.#data.build();
+    const analysis = analyzeRun(result, data, this.options);
+    const analysed: RunResult = { ...result, analysis };
+    await writeAtomically(join(this.dir, RUN_FILES.reportMd), renderMarkdownReport(analysed));
+    const html = renderHtmlReport(analysed, data);
+    if (html !== undefined) await writeAtomically(join(this.dir, RUN_FILES.reportHtml), html);
+    return { analysis };
+  }
+}

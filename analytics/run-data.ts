@@ -1,0 +1,156 @@
+/**
+ * What analysis and reports read of a run, in compact columns: one row per non-warmup request (its stage,
+ * status, stamps and the per-request metrics; no chunk logs), the 1 s windows the run handed out, and the
+ * resource samples as numeric series. Built the same way whether the run is going (the analytics sink is fed
+ * its events), read back from a run directory, or read from InfluxDB (Flux), so every analysis runs on all
+ * three with the same code. Memory grows with requests × metrics (8 bytes each), never with token events.
+ */
+import type { Point } from '../pipeline/core/point.js';
+import type { RequestRecord } from '../pipeline/core/record.js';
+
+/** The per-request metrics kept per row (NaN where a request has none). */
+export const TABLE_METRICS = [
+  'ttft_ms',
+  'itl_ms',
+  'tpot_ms',
+  'total_duration_ms',
+  'e2e_from_schedule_ms',
+  'schedule_lag_ms',
+  'prompt_eval_duration_ms',
+  'eval_duration_ms',
+  'prompt_token_rate',
+  'eval_token_rate',
+  'output_tokens',
+  'prompt_tokens',
+] as const;
+export type TableMetric = (typeof TABLE_METRICS)[number];
+
+export const STATUS_CODES = { ok: 0, error: 1, dropped: 2 } as const;
+
+/** A Float64Array that grows by doubling; `view()` is the filled part. */
+export class GrowingColumn {
+  #data: Float64Array;
+  #length = 0;
+  constructor(capacity = 1024) {
+    this.#data = new Float64Array(capacity);
+  }
+  push(value: number): void {
+    if (this.#length === this.#data.length) {
+      const next = new Float64Array(this.#data.length * 2);
+      next.set(this.#data);
+      this.#data = next;
+    }
+    this.#data[this.#length++] = value;
+  }
+  get length(): number {
+    return this.#length;
+  }
+  view(): Float64Array {
+    return this.#data.subarray(0, this.#length);
+  }
+}
+
+/** Non-warmup requests, one row each, in the order they were added. */
+export class RequestTable {
+  readonly status = new GrowingColumn();
+  readonly stageIndex = new GrowingColumn();
+  /** t_send, or t_intended for a request never sent. */
+  readonly sentMs = new GrowingColumn();
+  /** t_done (or the last stamp the request got). */
+  readonly doneMs = new GrowingColumn();
+  readonly metrics: Record<TableMetric, GrowingColumn> = Object.fromEntries(TABLE_METRICS.map((name) => [name, new GrowingColumn()])) as Record<TableMetric, GrowingColumn>;
+  /** Stage index → name, as the records carry them. */
+  readonly stageNames = new Map<number, string>();
+  /** Counts of error kinds per stage index. */
+  readonly errorKinds = new Map<number, Map<string, number>>();
+
+  get length(): number {
+    return this.status.length;
+  }
+
+  add(record: RequestRecord): void {
+    if (record.warmup) return;
+    this.status.push(STATUS_CODES[record.status]);
+    this.stageIndex.push(record.stage_index);
+    this.stageNames.set(record.stage_index, record.stage);
+    const sent = record.t_send ?? record.t_intended;
+    this.sentMs.push(sent);
+    this.doneMs.push(record.t_done ?? record.t_last_token ?? sent);
+    for (const name of TABLE_METRICS) this.metrics[name].push(record.metrics[name] ?? Number.NaN);
+    if (record.status !== 'ok') {
+      const kinds = this.errorKinds.get(record.stage_index) ?? new Map<string, number>();
+      const kind = record.error_kind ?? 'protocol';
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      this.errorKinds.set(record.stage_index, kinds);
+    }
+  }
+}
+
+/** One numeric series of resource samples: a measurement, its tags and one field. */
+export interface ResourceSeries {
+  readonly measurement: string;
+  readonly tags: Readonly<Record<string, string>>;
+  readonly field: string;
+  readonly timesMs: GrowingColumn;
+  readonly values: GrowingColumn;
+}
+
+export class ResourceTable {
+  readonly #series = new Map<string, ResourceSeries>();
+
+  add(point: Point): void {
+    for (const [field, value] of Object.entries(point.fields)) {
+      if (typeof value !== 'number' || !Number.isFinite(value)) continue;
+      const tags = Object.fromEntries(Object.entries(point.tags).filter(([key]) => key !== 'run_id'));
+      const key = `${point.measurement}\u0000${JSON.stringify(Object.entries(tags).sort())}\u0000${field}`;
+      let series = this.#series.get(key);
+      if (!series) {
+        series = { measurement: point.measurement, tags, field, timesMs: new GrowingColumn(64), values: new GrowingColumn(64) };
+        this.#series.set(key, series);
+      }
+      series.timesMs.push(point.time_ms);
+      series.values.push(value);
+    }
+  }
+
+  all(): ResourceSeries[] {
+    return [...this.#series.values()];
+  }
+
+  /** Series of one measurement and field, optionally narrowed by tags. */
+  find(measurement: string, field: string, tags: Readonly<Record<string, string>> = {}): ResourceSeries[] {
+    return this.all().filter(
+      (series) => series.measurement === measurement && series.field === field && Object.entries(tags).every(([key, value]) => series.tags[key] === value),
+    );
+  }
+}
+
+export interface RunData {
+  readonly requests: RequestTable;
+  /** `llm_window` points, oldest first. */
+  readonly windows: readonly Point[];
+  readonly resources: ResourceTable;
+}
+
+/** Builds a RunData from what a run produces, in any order. */
+export class RunDataBuilder {
+  readonly #requests = new RequestTable();
+  readonly #windows: Point[] = [];
+  readonly #resources = new ResourceTable();
+
+  addRecord(record: RequestRecord): void {
+    this.#requests.add(record);
+  }
+
+  addWindows(windows: Iterable<Point>): void {
+    for (const window of windows) this.#windows.push(window);
+  }
+
+  addResources(points: Iterable<Point>): void {
+    for (const point of points) this.#resources.add(point);
+  }
+
+  build(): RunData {
+    return { requests: this.#requests, windows: [...this.#windows].sort((a, b) => a.time_ms - b.time_ms), resources: this.#resources };
+  }
+}

@@ -18,6 +18,8 @@ import { RunDataBuilder } from './run-data.js';
 export class AnalyticsSink implements RunSink {
   readonly name = 'analytics';
   readonly #data = new RunDataBuilder();
+  /** The pool's in-flight counter as the progress events read it, per stage: Little's law's L (scaling.ts). */
+  readonly #inFlight = new Map<string, Array<{ atMs: number; value: number }>>();
 
   constructor(
     private readonly dir: string,
@@ -28,11 +30,16 @@ export class AnalyticsSink implements RunSink {
     if (event.kind === 'records') for (const record of event.records) this.#data.addRecord(record);
     else if (event.kind === 'windows') this.#data.addWindows(event.windows);
     else if (event.kind === 'resources') this.#data.addResources(event.points);
+    else if (event.kind === 'progress' && !event.progress.warmup) {
+      const samples = this.#inFlight.get(event.progress.stage) ?? [];
+      samples.push({ atMs: event.progress.nowMs, value: event.progress.inFlight });
+      this.#inFlight.set(event.progress.stage, samples);
+    }
   }
 
   async close(result: RunResult): Promise<RunSection> {
     const data = this.#data.build();
-    const analysis = analyzeRun(result, data, this.options);
+    const analysis = analyzeRun(result, data, this.options, this.#inFlight);
     const analysed: RunResult = { ...result, analysis };
     await writeAtomically(join(this.dir, RUN_FILES.reportMd), renderMarkdownReport(analysed));
     const html = renderHtmlReport(analysed, data);

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from 'commander';
 import { BenchError } from '../pipeline/core/errors.js';
 import { toolVersion } from '../pipeline/core/version.js';
+import { compareCommand } from './commands/compare.js';
 import { monitorCommand } from './commands/monitor.js';
 import { pushCommand } from './commands/push.js';
 import { reportCommand } from './commands/report.js';
@@ -16,6 +17,7 @@ import { simCommand } from './commands/sim.js';
 // Commands register here, one import each.
 const commands: Array<() => Command> = [
   runCommand,
+  compareCommand,
   demoCommand,
   monitorCommand,
   pushCommand,

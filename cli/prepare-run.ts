@@ -15,6 +15,7 @@ import { datasetSha256 } from '../pipeline/run/dataset.js';
 import { newRunId } from '../pipeline/run/run-id.js';
 import {
   applyOverrides,
+  compileLevelSearch,
   compileScenario,
   compileThresholds,
   evaluateThresholds,
@@ -32,6 +33,10 @@ import { measureColdStart, type ColdStartResult } from '../collectors/resources/
 import { gpuInventory } from '../collectors/resources/gpu/gpu-inventory.js';
 import { parseGpuMode } from '../collectors/resources/gpu/gpu-mode.js';
 import { firstTokenProbe } from '../pipeline/run/first-token-probe.js';
+import { LevelSearch } from '../pipeline/run/level-search.js';
+import type { Phase } from '../pipeline/core/plan.js';
+import { parseSlo } from '../analytics/slo.js';
+import type { AnalysisOptions } from '../analytics/analyze.js';
 import { influxSettingsOf } from './influx-options.js';
 import { positiveInt, positiveRateOrInf } from './parse-flags.js';
 import { createRunMonitor } from './run-monitor.js';
@@ -45,6 +50,9 @@ export interface PreparedRun {
   readonly dir: string;
   /** Set when InfluxDB is configured (flags or INFLUX_* variables). */
   readonly influx: InfluxConfig | undefined;
+  readonly analysis: AnalysisOptions;
+  /** --stop-on-saturation: what a saturated level ends (undefined: off). */
+  readonly stopOnSaturation: 'level' | 'run' | undefined;
   readonly options: Omit<RunOptions, 'sinks' | 'signal' | 'onNotice' | 'progressIntervalMs'>;
 }
 
@@ -70,7 +78,9 @@ export async function prepareRun(reference: string | undefined, flags: RunFlags,
   const changesWorkload = WORKLOAD_FLAGS.some((flag) => overrides[flag] !== undefined);
   const named = flags.name ?? (reference === undefined && changesWorkload ? 'custom' : undefined);
   const scenario = applyOverrides(named && named !== base.name ? withoutDescription(base) : base, { ...overrides, ...(named ? { name: named } : {}) });
-  const plan = compileScenario(scenario);
+  const slos = flags.slo.map(parseSlo);
+  const repeats = flags.repeats !== undefined ? positiveInt(flags.repeats, '--repeats') : 1;
+  const { plan, planner } = planOf(scenario, slos.map((slo) => slo.threshold), repeats);
   const { thresholds, abortOnFail } = compileThresholds(scenario);
   const runId = newRunId();
   const dir = (flags.out ?? join(options.runsDir ?? 'runs', runId)) + (options.suffix ?? '');
@@ -86,7 +96,10 @@ export async function prepareRun(reference: string | undefined, flags: RunFlags,
     runId,
     dir,
     influx,
+    analysis: { slos: slos.map((slo) => slo.text) },
+    stopOnSaturation: flags.stopOnSaturation ? (scenario.load.executor === 'sweep' && planner ? 'level' : 'run') : undefined,
     options: {
+      ...(planner ? { planner } : {}),
       runId,
       scenarioName: scenario.name,
       scenario: redact(scenario),
@@ -103,10 +116,29 @@ export async function prepareRun(reference: string | undefined, flags: RunFlags,
   };
 }
 
+/**
+ * The plan, and for a sweep with SLOs the search that picks its levels (pipeline/run/level-search.ts); a sweep's
+ * levels are then the search's range. --repeats measures every level that many times.
+ */
+function planOf(scenario: Scenario, slos: readonly Threshold[], repeats: number): { plan: ExecutionPlan; planner?: LevelSearch } {
+  const plan = compileScenario(scenario);
+  if (scenario.load.executor === 'sweep' && slos.length > 0) {
+    const search = compileLevelSearch(scenario);
+    return { plan: { ...plan, phases: plan.phases.filter((phase) => phase.warmup) }, planner: new LevelSearch({ ...search, slos, repeats }) };
+  }
+  if (repeats === 1) return { plan };
+  if (scenario.load.executor !== 'sweep') throw new UsageError('--repeats applies to a sweep (each level measured that many times)', { hint: 'to repeat a whole run, run it again: compare takes a folder of repeats' });
+  const search = compileLevelSearch(scenario);
+  const levels = plan.phases.filter((phase) => !phase.warmup).map((phase) => phase.stages[0]!.target!);
+  let stageIndex = 0;
+  const repeated: Phase[] = levels.flatMap((level) => Array.from({ length: repeats }, (_, repeat) => search.phaseFor(level, stageIndex++, repeat)));
+  return { plan: { ...plan, phases: [...plan.phases.filter((phase) => phase.warmup), ...repeated] } };
+}
+
 function overridesOf(flags: RunFlags, stream: boolean | undefined): ScenarioOverrides {
   const picked: Record<string, unknown> = {};
   for (const key of ['engine', 'url', 'model', 'api', 'apiKeyEnv', 'concurrency', 'rate', 'arrival', 'burstiness', 'maxInFlight',
-    'stages', 'rateStages', 'duration', 'requests', 'warmup', 'thinkTime', 'seed', 'promptTokens', 'maxTokens', 'dataset'] as const) {
+    'stages', 'rateStages', 'duration', 'requests', 'levelDuration', 'levelRequests', 'warmup', 'thinkTime', 'seed', 'promptTokens', 'maxTokens', 'dataset'] as const) {
     if (flags[key] !== undefined) picked[key] = flags[key];
   }
   return {

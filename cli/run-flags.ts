@@ -8,7 +8,8 @@ export interface RunFlags extends InfluxFlags {
   model?: string;
   api?: string;
   concurrency?: string;
-  rate?: string;
+  /** A bare --rate (on a sweep) is true. */
+  rate?: string | true;
   arrival?: string;
   burstiness?: string;
   maxInFlight?: string;
@@ -16,6 +17,11 @@ export interface RunFlags extends InfluxFlags {
   rateStages?: string;
   duration?: string;
   requests?: string;
+  levelDuration?: string;
+  levelRequests?: string;
+  repeats?: string;
+  slo: string[];
+  stopOnSaturation?: boolean;
   warmup?: string;
   thinkTime?: string;
   seed?: string;

@@ -9,6 +9,7 @@ import type { InfluxConfig } from '../pipeline/sinks/influx-config.js';
 import { RunDirectorySink } from '../pipeline/sinks/run-directory.js';
 import { AnalyticsSink } from '../analytics/analytics-sink.js';
 import type { AnalysisOptions } from '../analytics/analyze.js';
+import { SaturationSink } from '../analytics/saturation-sink.js';
 import { ProgressSink, type ProgressDisplay } from './progress.js';
 
 export interface RunSinkConfig {
@@ -17,6 +18,8 @@ export interface RunSinkConfig {
   readonly display: ProgressDisplay;
   readonly notice: (line: string) => void;
   readonly analysis?: AnalysisOptions;
+  /** --stop-on-saturation: end the level (a search) or the run. */
+  readonly stopOnSaturation?: 'level' | 'run' | undefined;
 }
 
 export interface RunSinks {
@@ -29,6 +32,7 @@ export function runSinks(config: RunSinkConfig): RunSinks {
   const influx = config.influx ? createInfluxSink(config.influx, { spillDir: config.dir, onNotice: (line) => config.notice(`influxdb: ${line}`) }) : undefined;
   const sinks: RunSink[] = [new RunDirectorySink(config.dir), new AnalyticsSink(config.dir, config.analysis)];
   if (influx) sinks.push(influx);
+  if (config.stopOnSaturation) sinks.push(new SaturationSink(config.stopOnSaturation));
   sinks.push(new ProgressSink(config.display));
   return { sinks, influx };
 }

@@ -26,6 +26,36 @@ export function renderSummaryTable(result: RunResult, dir: string): string {
   ];
   for (const check of result.validity.filter((c) => !c.ok)) lines.push(`INVALID: ${check.name} = ${formatNumber(check.value)} > ${check.limit}: ${check.detail}`);
   for (const t of result.thresholds ?? []) lines.push(`threshold ${t.ok ? 'PASS' : 'FAIL'}  ${t.metric}: ${t.expression} (actual ${formatNumber(t.actual)})`);
+  lines.push(...answerLines(result));
   lines.push(`run directory: ${dir}`);
   return lines.join('\n');
+}
+
+/** What a person concludes: the knee, the SLO limit, anomalies and the recommendations, each with its numbers. */
+export function answerLines(result: RunResult): string[] {
+  const analysis = result.analysis;
+  if (!analysis) return [];
+  const lines: string[] = [];
+  const levels = analysis.scaling.levels;
+  if (levels.length > 1) {
+    lines.push('scaling:');
+    for (const level of levels) {
+      const ttft = level.metrics.ttft_ms;
+      lines.push(`  ${level.stage.padEnd(10)} ${formatNumber(level.rps)} req/s  ${formatNumber(level.output_tps)} tok/s  TTFT p95 ${formatNumber(ttft?.p95)} ms  in flight ${formatNumber(level.in_flight_mean)}${level.littles_law?.counter ? `  in-flight counter vs records ${formatNumber(level.littles_law.counter.error_pct)} %` : ''}`);
+    }
+  }
+  if (analysis.scaling.knee) {
+    const knee = analysis.scaling.knee;
+    lines.push(`knee: ${knee.level}${knee.beyond ? ` (beyond it, at ${knee.beyond.level}: ${knee.beyond.latency_metric} ×${knee.beyond.latency_factor.toFixed(1)} for ${knee.beyond.throughput_gain_pct >= 0 ? '+' : ''}${knee.beyond.throughput_gain_pct.toFixed(0)} % throughput)` : ''}`);
+  }
+  if (analysis.slo) lines.push(`SLO: ${analysis.slo.sentence}`);
+  const anomalies = analysis.anomalies;
+  if (anomalies.length > 0) {
+    lines.push(`anomalies: ${anomalies.length}`);
+    for (const anomaly of anomalies.slice(0, 5)) lines.push(`  ${anomaly.kind} ${new Date(anomaly.at_ms).toISOString()}: ${anomaly.detail}`);
+  } else {
+    lines.push('anomalies: none');
+  }
+  for (const recommendation of analysis.recommendations) lines.push(`→ ${recommendation.text}`);
+  return lines;
 }

@@ -31,7 +31,7 @@ export function runCommand(): Command {
     .option('--model <name>', 'the model the engine serves')
     .addOption(new Option('--api <api>', 'endpoint family (default: the engine\'s native API)').choices(['native', 'completions', 'chat']))
     .option('--concurrency <n>', 'closed loop: this many users')
-    .option('--rate <rps>', 'open loop: requests per second')
+    .option('--rate [rps]', 'open loop: requests per second (bare, on a sweep: its levels are requests/s)')
     .option('--arrival <process>', 'constant | poisson | gamma')
     .option('--burstiness <b>', 'gamma shape (1 = Poisson, < 1 burstier)')
     .option('--max-in-flight <n>', 'open loop cap; arrivals finding it full are recorded as dropped')
@@ -39,6 +39,11 @@ export function runCommand(): Command {
     .option('--rate-stages <list>', 'ramping requests/s, "DURATION:TARGET,…"')
     .option('--duration <d>', 'how long to send, e.g. 60s')
     .option('--requests <n>', 'how many requests to send')
+    .option('--level-duration <d>', 'sweep: how long each level runs')
+    .option('--level-requests <n>', 'sweep: requests per level (with --level-duration: whichever ends first)')
+    .option('--repeats <n>', 'sweep: measure each level this many times')
+    .option('--slo <expr>', 'e.g. "ttft_ms:p95<1000" (repeatable); on a sweep, search the highest load meeting them', collect, [])
+    .option('--stop-on-saturation', 'end the level (sweep) or the run when latency and in-flight grow while throughput does not')
     .option('--warmup <n|d>', 'warmup requests (or a duration), excluded from statistics')
     .option('--think-time <d>', 'closed loop: pause between a user\'s requests')
     .option('--seed <n>', 'seed for arrivals and prompts')
@@ -75,7 +80,7 @@ export function runCommand(): Command {
         const prepared = await prepareRun(scenario, flags, { ...(stream !== undefined ? { stream } : {}), suffix });
         const display = await createProgressDisplay(flags.quiet || flags.json ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines');
         const notice = (line: string) => process.stderr.write(`${line}\n`);
-        const { sinks, influx } = runSinks({ dir: prepared.dir, influx: prepared.influx, display, notice });
+        const { sinks, influx } = runSinks({ dir: prepared.dir, influx: prepared.influx, display, notice, analysis: prepared.analysis, stopOnSaturation: prepared.stopOnSaturation });
         const interrupt = onRunSignals(() =>
           `${prepared.dir} keeps what was written (llmbench report reads it as incomplete)` +
           (influx ? `; ${influx.unsentPoints()} records and points had not reached InfluxDB: llmbench push ${prepared.dir} replays the run` : ''),
@@ -85,7 +90,8 @@ export function runCommand(): Command {
             ...prepared.options,
             sinks,
             signal: interrupt.signal,
-            progressIntervalMs: display.intervalMs,
+            // Analysis and --stop-on-saturation read the in-flight counter from progress events: at least once a second.
+            progressIntervalMs: Math.min(display.intervalMs, 1000),
             onNotice: notice,
           });
           outcomes.push({ result, dir: prepared.dir });

@@ -18,6 +18,8 @@ export interface ScalingLevel {
   readonly kind: 'concurrency' | 'rate';
   /** The stage this level is (run.json stages[].name). */
   readonly stage: string;
+  /** False for a stage of a ramp (its load varies); only steady levels are compared for the knee and SLOs. */
+  readonly steady: boolean;
   readonly requests: number;
   readonly rps: number;
   readonly output_tps: number;
@@ -26,8 +28,19 @@ export interface ScalingLevel {
   /** Exact time-average of requests in flight between the level's first send and last completion. */
   readonly in_flight_mean: number;
   readonly metrics: Readonly<Record<string, LevelPercentiles>>;
-  /** L = λW: in-flight mean against completion rate × mean e2e latency; error beyond a few % means a counting or timing fault. */
-  readonly littles_law: { readonly in_flight_mean: number; readonly rps_x_latency: number; readonly error_pct: number } | null;
+  /**
+   * L = λW (DESIGN §8): `in_flight_mean` is the exact time-average of requests in flight over the level's span
+   * (from the stamps), `rps_x_latency` = ok completions / span × mean total_duration_ms; they part when requests
+   * fail (their time in flight counts in L only) or when a duration disagrees with its stamps. `counter` compares
+   * the workers' own in-flight counter, sampled during the run, with the records over the same seconds: an
+   * independent count, so a gap there means records were lost or counted twice.
+   */
+  readonly littles_law: {
+    readonly in_flight_mean: number;
+    readonly rps_x_latency: number;
+    readonly error_pct: number;
+    readonly counter: { readonly samples: number; readonly mean: number; readonly records_mean: number; readonly error_pct: number } | null;
+  } | null;
 }
 
 export interface Knee {

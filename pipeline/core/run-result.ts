@@ -51,6 +51,8 @@ export interface StageSummary extends RunSummary {
   index: number;
   phase: string;
   target?: number;
+  /** Why the stage's phase was ended before its stop condition (--stop-on-saturation). */
+  ended_early?: string;
 }
 
 export interface ValidityCheck {

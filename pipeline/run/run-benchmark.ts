@@ -21,6 +21,7 @@ import { loadDataset } from './dataset.js';
 import { preflight, type PreflightResult } from './preflight.js';
 import { clientHealth, hostInfo, resourcesSection } from './result-sections.js';
 import { newRunId } from './run-id.js';
+import type { MeasuredPhase, PhasePlanner } from './level-search.js';
 import { RunSummarizer } from './run-summarizer.js';
 import { SinkSet } from './sink-set.js';
 import type { RequestSlo } from './summary-collector.js';
@@ -56,6 +57,8 @@ export interface RunOptions {
   readonly clock?: Clock;
   /** Thread priorities and GC mode for the run (pipeline/tuning), applied once the workers exist. */
   readonly tuning?: ClientTuning;
+  /** Phases decided as the run goes (the SLO search), after the plan's own phases. */
+  readonly planner?: PhasePlanner;
 }
 
 export interface RunOutcome {
@@ -82,6 +85,9 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   const summarizer = new RunSummarizer(options.slos ?? []);
   const windows = new WindowStage(identity, (points) => sinks.write({ kind: 'windows', windows: points }));
   let pool: WorkerPool | undefined;
+  let currentPhase: Phase | undefined;
+  const phaseEndReasons = new Map<Phase, string>();
+  const ranPhases: Phase[] = [];
   let abortReason: string | undefined;
   let failReason: string | undefined;
   const stopRun = (reason: string) => {
@@ -95,8 +101,11 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
       stopRun(reason);
     },
     endPhase: (reason) => {
-      notice(`phase ended early: ${reason}`);
-      pool?.stop(reason);
+      if (currentPhase && !phaseEndReasons.has(currentPhase)) {
+        phaseEndReasons.set(currentPhase, reason);
+        notice(`phase ${currentPhase.name} ended early: ${reason}`);
+        pool?.stop(reason);
+      }
     },
     notice,
   };
@@ -192,8 +201,16 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
     pool = new WorkerPool(workerCount);
     await pool.warm();
     tuning = options.tuning?.apply();
-    for (const phase of plan.phases) {
+    const measured: MeasuredPhase[] = [];
+    const planned = plan.phases[Symbol.iterator]();
+    const nextPhase = (): Phase | undefined => {
+      const fixed = planned.next();
+      return fixed.done ? options.planner?.next(measured) : fixed.value;
+    };
+    for (let phase = nextPhase(); phase; phase = nextPhase()) {
       if (abortReason) break;
+      currentPhase = phase;
+      ranPhases.push(phase);
       const input = {
         runId: identity.runId,
         phase,
@@ -231,6 +248,8 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
       } finally {
         progress.stop();
       }
+      const endedEarly = phaseEndReasons.get(phase);
+      measured.push({ phase, stages: summarizer.stages([phase]), ...(endedEarly ? { endedEarly } : {}) });
     }
   } catch (error) {
     crash = error;
@@ -271,7 +290,10 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
     },
     client_health: clientHealth({ summary, sendLag: summarizer.sendLag, eventLoopDelayP99Ms, clientCpuShare, droppedArrivals: dropped, userSendRatePerS, tuning }),
     summary,
-    stages: summarizer.stages(plan.phases),
+    stages: ranPhases.flatMap((phase) => {
+      const endedEarly = phaseEndReasons.get(phase);
+      return summarizer.stages([phase]).map((stage) => (endedEarly ? { ...stage, ended_early: endedEarly } : stage));
+    }),
     ...(options.evaluateThresholds ? { thresholds: options.evaluateThresholds(summary) } : {}),
     ...(resources ? { resources } : {}),
     windows: windows.stats(),

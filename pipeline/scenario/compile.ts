@@ -9,7 +9,7 @@ import { constantRate } from '../load/constant-rate.js';
 import { mixSeed } from '../load/random.js';
 import { rampingConcurrency } from '../load/ramping-concurrency.js';
 import { rampingRate } from '../load/ramping-rate.js';
-import { sweep } from '../load/sweep.js';
+import { sweep, sweepLevelName } from '../load/sweep.js';
 import type { ArrivalSettings, LoadStage } from '../load/types.js';
 import { warmupPhase, type WarmupLoad } from '../load/warmup.js';
 import { durationMs } from './duration.js';
@@ -37,6 +37,39 @@ export function compilePhases(scenario: Scenario): Phase[] {
   }
   phases.push(...compileLoad(scenario.load, mixSeed(seed, MAIN_STREAM)));
   return phases;
+}
+
+/**
+ * A sweep scenario as a search (`--slo`): the phase that measures one level, as stage `stageIndex` (repeats named
+ * `c=8#2`), with the sweep's per-level stop condition and arrival settings, and the range the levels are read as.
+ */
+export function compileLevelSearch(scenario: Scenario): {
+  mode: 'concurrency' | 'rate';
+  lowest: number;
+  highest: number;
+  phaseFor: (level: number, stageIndex: number, repeat: number) => Phase;
+} {
+  const load = scenario.load;
+  if (load.executor !== 'sweep') {
+    throw new ScenarioError('SCENARIO_INVALID', `--slo searches over a sweep's levels; scenario ${JSON.stringify(scenario.name)} is ${load.executor}`, {
+      hint: 'run the sweep preset (llmbench run sweep --slo …) or a file with executor: sweep; or use --threshold to judge this load',
+    });
+  }
+  const perLevel = { durationMs: msOrNull(load.level_duration), requests: load.level_requests ?? null };
+  const seed = mixSeed(scenario.workload.seed, MAIN_STREAM);
+  return {
+    mode: load.mode,
+    lowest: Math.min(...load.levels),
+    highest: Math.max(...load.levels),
+    phaseFor: (level, stageIndex, repeat) => {
+      const [phase] = load.mode === 'concurrency'
+        ? sweep({ mode: 'concurrency', levels: [level], perLevel, thinkTimeMs: durationMs(load.think_time ?? '0s'), firstStageIndex: stageIndex })
+        : sweep({ mode: 'rate', levels: [level], perLevel, ...arrivalSettings(load, mixSeed(seed, stageIndex)), firstStageIndex: stageIndex });
+      if (repeat === 0) return phase!;
+      const name = `${sweepLevelName(load.mode, level)}#${repeat + 1}`;
+      return { ...phase!, name, stages: phase!.stages.map((stage) => ({ ...stage, name })) };
+    },
+  };
 }
 
 /** The scenario's thresholds, parsed, and whether a failing one stops the run. */

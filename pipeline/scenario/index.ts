@@ -2,7 +2,7 @@
 export { loadScenario, resolveScenarioDocument, type LoadScenarioOptions, type ResolvedDocument } from './load.js';
 export { applyOverrides, WORKLOAD_FLAGS, type ScenarioOverrides } from './overrides.js';
 export { workloadFingerprint } from './fingerprint.js';
-export { compilePhases, compileScenario, compileThresholds } from './compile.js';
+export { compileLevelSearch, compilePhases, compileScenario, compileThresholds } from './compile.js';
 export { describeLoad } from './describe.js';
 export { scenarioProblems, validateScenario } from './validate.js';
 export {

@@ -36,8 +36,8 @@ export interface ScenarioOverrides {
   readonly api?: string;
   /** Users (closed loop). */
   readonly concurrency?: number | string;
-  /** Requests/s (open loop). */
-  readonly rate?: number | string;
+  /** Requests/s (open loop); `true` (a bare `--rate`) on a sweep makes its levels requests/s. */
+  readonly rate?: number | string | true;
   readonly arrival?: string;
   readonly burstiness?: number | string;
   readonly maxInFlight?: number | string;
@@ -47,6 +47,9 @@ export interface ScenarioOverrides {
   readonly rateStages?: string;
   readonly duration?: string;
   readonly requests?: number | string;
+  /** A sweep's per-level stop conditions (with both: whichever comes first). */
+  readonly levelDuration?: string;
+  readonly levelRequests?: number | string;
   /** A request count ("5"), a duration ("10s"), or 0 for none. */
   readonly warmup?: number | string;
   readonly thinkTime?: string;
@@ -64,13 +67,14 @@ const FLAG_NAMES: Record<keyof ScenarioOverrides, string> = {
   name: '--name', engine: '--engine', url: '--url', model: '--model', apiKeyEnv: '--api-key-env', api: '--api',
   concurrency: '--concurrency', rate: '--rate', arrival: '--arrival', burstiness: '--burstiness', maxInFlight: '--max-in-flight',
   stages: '--stages', rateStages: '--rate-stages', duration: '--duration', requests: '--requests', warmup: '--warmup',
+  levelDuration: '--level-duration', levelRequests: '--level-requests',
   thinkTime: '--think-time', seed: '--seed', promptTokens: '--prompt-tokens', maxTokens: '--max-tokens',
   stream: '--no-stream', dataset: '--dataset', thresholds: '--threshold',
 };
 
 /** Flags that change what is sent or how (a run given any of them is not its preset's workload any more). */
 export const WORKLOAD_FLAGS = ['concurrency', 'rate', 'arrival', 'burstiness', 'maxInFlight', 'stages', 'rateStages', 'duration',
-  'requests', 'thinkTime', 'promptTokens', 'maxTokens', 'stream', 'dataset'] as const satisfies ReadonlyArray<keyof ScenarioOverrides>;
+  'requests', 'levelDuration', 'levelRequests', 'thinkTime', 'promptTokens', 'maxTokens', 'stream', 'dataset'] as const satisfies ReadonlyArray<keyof ScenarioOverrides>;
 
 /** Which flag set which document path, for messages. */
 type Labels = Map<string, string>;
@@ -123,7 +127,16 @@ function overrideLoad(load: LoadConfig, overrides: ScenarioOverrides, syntax: Fl
   const stop = stopOf(load);
   const label = (key: string, flag: keyof ScenarioOverrides) => labels.set(`load.${key}`, FLAG_NAMES[flag]);
   const concurrency = coerce(overrides.concurrency);
-  const rate = coerce(overrides.rate);
+  const rateMode = overrides.rate === true;
+  const rate = rateMode ? undefined : coerce(overrides.rate as number | string | undefined);
+  if (rateMode && load.executor !== 'sweep') {
+    throw new UsageError('--rate needs a value (requests/s), e.g. --rate 20', { hint: 'a bare --rate only switches a sweep to requests/s levels' });
+  }
+  if (rate !== undefined && load.executor === 'sweep' && !syntax.rateStages) {
+    throw new UsageError(`--rate ${String(overrides.rate)} would replace the sweep with one constant rate`, {
+      hint: 'give --rate without a value to sweep requests/s over the levels, or run another scenario for a single rate',
+    });
+  }
   let next: Document;
   if (syntax.stages) {
     const start = concurrency ?? (load.executor === 'ramping-concurrency' ? load.start_target : 0);
@@ -143,9 +156,14 @@ function overrideLoad(load: LoadConfig, overrides: ScenarioOverrides, syntax: Fl
     label('rate', 'rate');
   } else {
     next = { ...load };
+    if (rateMode && next['mode'] !== 'rate') {
+      next['mode'] = 'rate';
+      delete next['think_time'];
+    }
   }
 
   applyStopFlags(next, overrides, labels);
+  applyLevelFlags(next, overrides, labels);
 
   const closed = next['executor'] === 'constant-concurrency' || next['executor'] === 'ramping-concurrency'
     || (next['executor'] === 'sweep' && next['mode'] === 'concurrency');
@@ -203,6 +221,18 @@ function applyStopFlags(next: Document, overrides: ScenarioOverrides, labels: La
   next[requestsKey] = requests;
   if (overrides.duration !== undefined) labels.set(`load.${durationKey}`, FLAG_NAMES.duration);
   if (requests !== undefined) labels.set(`load.${requestsKey}`, FLAG_NAMES.requests);
+}
+
+/** `--level-duration` / `--level-requests`: a sweep's per-level stop condition, replaced as a whole like --duration. */
+function applyLevelFlags(next: Document, overrides: ScenarioOverrides, labels: Labels): void {
+  if (overrides.levelDuration === undefined && overrides.levelRequests === undefined) return;
+  if (next['executor'] !== 'sweep') {
+    throw new UsageError(`--level-duration and --level-requests apply to a sweep; this load is ${String(next['executor'])}`, { hint: 'use --duration / --requests' });
+  }
+  next['level_duration'] = overrides.levelDuration;
+  next['level_requests'] = coerce(overrides.levelRequests);
+  if (overrides.levelDuration !== undefined) labels.set('load.level_duration', FLAG_NAMES.levelDuration);
+  if (overrides.levelRequests !== undefined) labels.set('load.level_requests', FLAG_NAMES.levelRequests);
 }
 
 function stopOf(load: LoadConfig): { duration?: string | undefined; requests?: number | undefined } {

@@ -6,15 +6,18 @@
  * it and the share of its requests that failed; and output tokens/s from the run's own llm_window points (by
  * token arrival). Windows with fewer than MIN_REQUESTS requests carry no latency value.
  *
- * Change points: binary segmentation with a Mann-Whitney rank test at every split (ranks computed once per
- * segment, so a segment of m windows costs O(m log m)); the best split is kept when its p-value, Bonferroni-
- * corrected for the number of splits tried, is below ALPHA and the medians either side differ by at least
- * MIN_CHANGE; then both halves are searched again. Each segment keeps at least MIN_SEGMENT windows, so a
- * slowdown that starts and ends mid-run is found at both ends. `at_ms` is the start of the first window after
- * the change; before/after are the medians of the segments either side.
+ * Change points: circular binary segmentation (Olshen et al. 2004) with a Mann-Whitney rank test in place of
+ * the t statistic, so it is robust to the long tails latency has. In each segment it tries every single split
+ * (before vs after) and every inner span (inside vs the rest: a slowdown that starts and ends mid-run), each
+ * side at least MIN_SEGMENT windows; ranks are computed once per segment and sums taken from prefix sums, so a
+ * segment of m windows costs O(m²). The best candidate is kept when its p-value, Bonferroni-corrected for every
+ * candidate tried, is below ALPHA and its medians differ by at least MIN_CHANGE; then each part is searched
+ * again. `at_ms` is the start of the first window after a change; before/after are the medians of the segments
+ * either side.
  *
- * Outliers: windows further than OUTLIER_MADS scaled MADs (1.4826·MAD) from their segment's median and at least
- * MIN_CHANGE away from it; consecutive ones are one episode (`end_ms`).
+ * Outliers: windows further than OUTLIER_MADS scaled MADs (1.4826·MAD, at least SPREAD_FLOOR of the median: a
+ * count per second is quantized, and a near-constant series has a MAD of almost nothing) from their segment's
+ * median and at least OUTLIER_MIN_CHANGE away from it; consecutive ones are one episode (`end_ms`).
  *
  * The false-positive rate over steady runs is measured in bench/analytics (bench/README.md).
  */
@@ -25,12 +28,15 @@ import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import type { LoadLevel } from './levels.js';
 import { STATUS_CODES, type RequestTable } from './run-data.js';
 
-export const ANOMALY_PARAMETERS = { alpha: 0.01, minChange: 0.1, minSegment: 5, outlierMads: 6, minRequests: 3, windowMs: 1000 } as const;
-const { alpha: ALPHA, minChange: MIN_CHANGE, minSegment: MIN_SEGMENT, outlierMads: OUTLIER_MADS, minRequests: MIN_REQUESTS, windowMs: WINDOW_MS } = ANOMALY_PARAMETERS;
+export const ANOMALY_PARAMETERS = { alpha: 0.01, minChange: 0.1, minSegment: 5, outlierMads: 6, outlierMinChange: 0.25, spreadFloor: 0.05, minRequests: 3, windowMs: 1000 } as const;
+const {
+  alpha: ALPHA, minChange: MIN_CHANGE, minSegment: MIN_SEGMENT, outlierMads: OUTLIER_MADS, outlierMinChange: OUTLIER_MIN_CHANGE,
+  spreadFloor: SPREAD_FLOOR, minRequests: MIN_REQUESTS, windowMs: WINDOW_MS,
+} = ANOMALY_PARAMETERS;
 
 export const ANOMALY_METHOD =
   `binary segmentation with Mann-Whitney tests (Bonferroni over splits, α = ${ALPHA}, ≥ ${MIN_CHANGE * 100} % change, segments ≥ ${MIN_SEGMENT} s); ` +
-  `outliers beyond ${OUTLIER_MADS} scaled MADs of their segment's median; 1 s windows by send time (output_tps by token arrival)`;
+  `outliers beyond ${OUTLIER_MADS} scaled MADs (≥ ${SPREAD_FLOOR * 100} % of the median) and ≥ ${OUTLIER_MIN_CHANGE * 100} % from their segment's median; 1 s windows by send time (output_tps by token arrival)`;
 
 /** One 1 s series: window start times and values (NaN where a window has none). */
 export interface WindowSeries {
@@ -53,7 +59,7 @@ export function seriesAnomalies(series: WindowSeries): Anomaly[] {
   const points = series.values.map((value, i) => ({ value, startMs: series.startsMs[i]! })).filter((point) => Number.isFinite(point.value));
   if (points.length < 2 * MIN_SEGMENT) return [];
   const values = points.map((point) => point.value);
-  const cuts = changePoints(values, 0, values.length);
+  const cuts = refineCuts(values, changePoints(values, 0, values.length));
   const anomalies: Anomaly[] = [];
   const bounds = [0, ...cuts, values.length];
   const medians = bounds.slice(1).map((end, i) => median(values.slice(bounds[i]!, end)));
@@ -73,7 +79,7 @@ export function seriesAnomalies(series: WindowSeries): Anomaly[] {
   for (let s = 0; s < bounds.length - 1; s++) {
     const segment = values.slice(bounds[s]!, bounds[s + 1]!);
     const center = medians[s]!;
-    const spread = 1.4826 * median(segment.map((value) => Math.abs(value - center)));
+    const spread = Math.max(1.4826 * median(segment.map((value) => Math.abs(value - center))), SPREAD_FLOOR * Math.abs(center));
     let episode: { from: number; to: number; peak: number } | undefined;
     const close = () => {
       if (!episode) return;
@@ -91,7 +97,9 @@ export function seriesAnomalies(series: WindowSeries): Anomaly[] {
     };
     for (let i = bounds[s]!; i < bounds[s + 1]!; i++) {
       const value = values[i]!;
-      const outlying = Math.abs(value - center) > OUTLIER_MADS * spread && Math.abs(relativeChange(center, value)) >= MIN_CHANGE;
+      // The window on either side of a change holds requests of both regimes: not an outlier of either.
+      const atCut = cuts.includes(i) || cuts.includes(i + 1);
+      const outlying = !atCut && Math.abs(value - center) > OUTLIER_MADS * spread && Math.abs(relativeChange(center, value)) >= OUTLIER_MIN_CHANGE;
       if (!outlying) {
         close();
         continue;
@@ -109,42 +117,86 @@ export function seriesAnomalies(series: WindowSeries): Anomaly[] {
   return anomalies;
 }
 
+/**
+ * Each cut moved by up to REFINE windows to where the two segments beside it fit their own medians best (least
+ * absolute deviation): the test picks the most significant split, which can include a boundary window of the
+ * other regime in the larger segment.
+ */
+function refineCuts(values: readonly number[], cuts: readonly number[]): number[] {
+  const REFINE = 2;
+  const refined = [...cuts];
+  for (let c = 0; c < refined.length; c++) {
+    const from = c === 0 ? 0 : refined[c - 1]!;
+    const to = c === refined.length - 1 ? values.length : refined[c + 1]!;
+    let best = { cut: refined[c]!, cost: Number.POSITIVE_INFINITY };
+    for (let cut = Math.max(from + 1, refined[c]! - REFINE); cut <= Math.min(to - 1, refined[c]! + REFINE); cut++) {
+      const cost = deviation(values.slice(from, cut)) + deviation(values.slice(cut, to));
+      if (cost < best.cost) best = { cut, cost };
+    }
+    refined[c] = best.cut;
+  }
+  return refined;
+}
+
+function deviation(values: readonly number[]): number {
+  const center = median(values);
+  return values.reduce((sum, value) => sum + Math.abs(value - center), 0);
+}
+
 /** Split points (indices into values) of values[from, to), recursively. */
 function changePoints(values: readonly number[], from: number, to: number): number[] {
   const m = to - from;
   if (m < 2 * MIN_SEGMENT) return [];
-  const best = bestSplit(values.slice(from, to));
+  const best = bestCandidate(values.slice(from, to));
   if (!best) return [];
-  const cut = from + best.at;
-  return [...changePoints(values, from, cut), cut, ...changePoints(values, cut, to)];
+  const cuts = best.cuts.map((cut) => from + cut);
+  const bounds = [from, ...cuts, to];
+  const out: number[] = [];
+  for (let i = 0; i < bounds.length - 1; i++) {
+    if (i > 0) out.push(bounds[i]!);
+    out.push(...changePoints(values, bounds[i]!, bounds[i + 1]!));
+  }
+  return out;
 }
 
-/** The split of `segment` with the strongest rank test, if it is significant and large enough. */
-function bestSplit(segment: readonly number[]): { at: number; p: number } | undefined {
+/**
+ * The strongest single split or inner span of `segment` (circular binary segmentation), if significant after
+ * Bonferroni over all candidates and large enough. Cuts are indices into the segment.
+ */
+function bestCandidate(segment: readonly number[]): { cuts: number[] } | undefined {
   const m = segment.length;
   const ranks = midranks(segment);
   const ties = tieTerm(segment);
-  let best: { at: number; z: number } | undefined;
-  let rankSum = 0;
-  for (let t = 1; t < m; t++) {
-    rankSum += ranks[t - 1]!;
-    if (t < MIN_SEGMENT || m - t < MIN_SEGMENT) continue;
-    const n1 = t;
-    const n2 = m - t;
+  const prefix = new Float64Array(m + 1);
+  for (let i = 0; i < m; i++) prefix[i + 1] = prefix[i]! + ranks[i]!;
+  const zOf = (n1: number, rankSum: number) => {
+    const n2 = m - n1;
     const u = rankSum - (n1 * (n1 + 1)) / 2;
     const variance = ((n1 * n2) / 12) * (m + 1 - ties / (m * (m - 1)));
-    if (variance <= 0) continue;
-    const z = (Math.abs(u - (n1 * n2) / 2) - 0.5) / Math.sqrt(variance);
-    if (!best || z > best.z) best = { at: t, z };
+    return variance > 0 ? (Math.abs(u - (n1 * n2) / 2) - 0.5) / Math.sqrt(variance) : 0;
+  };
+  let best: { cuts: number[]; z: number } | undefined;
+  let candidates = 0;
+  // Spans [i, j): inside vs outside. i = 0 or j = m is a single split.
+  for (let i = 0; i < m; i++) {
+    for (let j = i + MIN_SEGMENT; j <= m; j++) {
+      const inside = j - i;
+      if (m - inside < MIN_SEGMENT || (i === 0 && j === m)) continue;
+      // An outside part shorter than MIN_SEGMENT on one side only is allowed when the other is empty (a split).
+      if ((i > 0 && i < MIN_SEGMENT && j < m) || (j < m && m - j < MIN_SEGMENT && i > 0)) continue;
+      candidates++;
+      const z = zOf(inside, prefix[j]! - prefix[i]!);
+      if (!best || z > best.z) best = { cuts: [i, j].filter((cut) => cut > 0 && cut < m), z };
+    }
   }
   if (!best) return undefined;
-  const splits = m - 2 * MIN_SEGMENT + 1;
-  const p = Math.min(1, 2 * (1 - normalCdf(Math.max(best.z, 0), 0, 1)) * splits);
+  const p = Math.min(1, 2 * (1 - normalCdf(Math.max(best.z, 0), 0, 1)) * candidates);
   if (p >= ALPHA) return undefined;
-  const before = median(segment.slice(0, best.at));
-  const after = median(segment.slice(best.at));
-  if (Math.abs(relativeChange(before, after)) < MIN_CHANGE) return undefined;
-  return { at: best.at, p };
+  const [first, second] = best.cuts;
+  const inside = second === undefined ? segment.slice(first) : segment.slice(first, second);
+  const outside = second === undefined ? segment.slice(0, first) : [...segment.slice(0, first), ...segment.slice(second)];
+  if (Math.abs(relativeChange(median(outside), median(inside))) < MIN_CHANGE) return undefined;
+  return { cuts: best.cuts };
 }
 
 /** The series of one level: latency medians and error share by send time, output tok/s from the windows. */

@@ -2,8 +2,11 @@
  * `llmbench compare` (DESIGN §8): two sides (each a run, or repeats of one configuration pooled), metric by
  * metric. For a per-request metric: both sides' p50/p95/p99, the relative difference of the medians with a
  * bootstrap interval (each side's median resampled RESAMPLES times, seeded; bootstrap.ts makes a resample cost two
- * Beta draws) and a Mann-Whitney p-value. For output throughput (a run-level figure) the bootstrap resamples
- * requests and recomputes tokens/s. A metric is `regressed` or `improved` only when the change is significant at
+ * Beta draws) and a Mann-Whitney p-value. Output throughput is a rate over time, so its sampling unit is time, not
+ * the request (DESIGN §8 says requests; resampling requests of equal length gives an interval of zero width): the
+ * figure is each side's tokens over its duration, and the interval resamples its 1 s windows in blocks of
+ * BLOCK_WINDOWS (a moving-block bootstrap, which keeps the windows' autocorrelation), falling back to resampling
+ * requests for a run with fewer than MIN_WINDOWS windows. A metric is `regressed` or `improved` only when the change is significant at
  * α (the interval at 1 − α excludes 0, and p < α where there is one) and beyond the noise threshold; otherwise
  * `unchanged`. Lower is better for latencies, higher for rates. The overall verdict is over the gated metrics
  * only: the scenario's threshold metrics, else TTFT, ITL, e2e and output throughput.
@@ -20,7 +23,7 @@ import { formatPct, formatValue } from './format.js';
 import { STATUS_CODES, type RunData, type TableMetric } from './run-data.js';
 import { bootstrapMean, bootstrapQuantile, percentileInterval } from './stats/bootstrap.js';
 import { mannWhitney } from './stats/mann-whitney.js';
-import { seededSampler } from './stats/random.js';
+import { seededSampler, type Sampler } from './stats/random.js';
 
 export const COMPARE_DEFAULTS = { noisePct: 2, alpha: 0.05, resamples: 10_000, seed: 1 } as const;
 
@@ -35,6 +38,8 @@ const REQUEST_METRICS: ReadonlyArray<readonly [TableMetric, boolean]> = [
   ['eval_token_rate', true],
 ];
 const DEFAULT_GATED = ['ttft_ms', 'itl_ms', 'total_duration_ms', 'output_tps'];
+const BLOCK_WINDOWS = 5;
+const MIN_WINDOWS = 10;
 
 export interface CompareOptions {
   readonly noisePct?: number;
@@ -118,7 +123,7 @@ export function compareRuns(base: readonly SideRun[], cand: readonly SideRun[], 
     metrics,
     method: {
       difference: 'relative difference of the medians (p50); output_tps: of tokens per second',
-      interval: `bootstrap percentile interval at ${((1 - alpha) * 100).toFixed(0)} %, ${resamples} resamples of requests, seed ${seed}`,
+      interval: `bootstrap percentile interval at ${((1 - alpha) * 100).toFixed(0)} %, ${resamples} resamples, seed ${seed}: of requests (output_tps: of 1 s windows in blocks of ${BLOCK_WINDOWS})`,
       test: 'Mann-Whitney U, two-sided, normal approximation with tie and continuity correction',
       alpha,
       noise_pct: noisePct,
@@ -132,7 +137,7 @@ function summarize(comparison: Omit<Comparison, 'summary'>): string[] {
   const lines: string[] = [];
   for (const [name, metric] of Object.entries(comparison.metrics)) {
     if (metric.verdict === 'unchanged') continue;
-    const p = metric.p === null ? '' : `, p = ${metric.p < 1e-4 ? metric.p.toExponential(1) : metric.p.toFixed(4)}`;
+    const p = metric.p === null ? '' : `, p ${formatP(metric.p)}`;
     lines.push(
       `${name}${name === 'output_tps' ? '' : ' p50'} ${formatValue(metric.base.p50, name)} → ${formatValue(metric.cand.p50, name)}: ${formatPct(metric.diff_pct)} (CI ${formatPct(metric.ci_low_pct)} … ${formatPct(metric.ci_high_pct)}${p}), ${metric.verdict}${metric.gated ? '' : ' (not gated)'}`,
     );
@@ -162,23 +167,59 @@ function pooledValues(runs: readonly SideRun[], metric: TableMetric): Float64Arr
   return Float64Array.from(values).sort();
 }
 
-/** Output tokens/s of each side: tokens of its ok requests over the sum of its runs' durations. */
-function outputThroughput(base: readonly SideRun[], cand: readonly SideRun[], resamples: number, alpha: number, sampler: ReturnType<typeof seededSampler>) {
-  const side = (runs: readonly SideRun[]) => {
-    const tokens = pooledValues(runs, 'output_tokens');
-    const seconds = runs.reduce((sum, run) => sum + run.result.summary.duration_ms / 1000, 0);
-    return { tokens, seconds };
-  };
-  const a = side(base);
-  const b = side(cand);
-  if (a.tokens.length === 0 || b.tokens.length === 0 || a.seconds <= 0 || b.seconds <= 0) return undefined;
-  const rate = (tokens: Float64Array, seconds: number) => tokens.reduce((sum, value) => sum + value, 0) / seconds;
-  const baseRate = rate(a.tokens, a.seconds);
-  const candRate = rate(b.tokens, b.seconds);
-  const bootA = bootstrapMean(a.tokens, resamples, sampler).map((mean) => (mean * a.tokens.length) / a.seconds);
-  const bootB = bootstrapMean(b.tokens, resamples, sampler).map((mean) => (mean * b.tokens.length) / b.seconds);
-  const diffs = bootB.map((value, i) => relativePct(bootA[i]!, value));
-  return { base: baseRate, cand: candRate, diff: relativePct(baseRate, candRate), interval: percentileInterval(diffs, 1 - alpha), baseRequests: a.tokens.length, candRequests: b.tokens.length };
+/** Output tokens/s of each side: tokens of its ok requests over the sum of its runs' durations, with the interval above. */
+function outputThroughput(base: readonly SideRun[], cand: readonly SideRun[], resamples: number, alpha: number, sampler: Sampler) {
+  const a = throughputSide(base, resamples, sampler);
+  const b = throughputSide(cand, resamples, sampler);
+  if (!a || !b) return undefined;
+  const diffs = b.resampled.map((value, i) => relativePct(a.resampled[i]!, value));
+  return { base: a.rate, cand: b.rate, diff: relativePct(a.rate, b.rate), interval: percentileInterval(diffs, 1 - alpha), baseRequests: a.requests, candRequests: b.requests };
+}
+
+function throughputSide(runs: readonly SideRun[], resamples: number, sampler: Sampler) {
+  const tokens = pooledValues(runs, 'output_tokens');
+  const seconds = runs.reduce((sum, run) => sum + run.result.summary.duration_ms / 1000, 0);
+  if (tokens.length === 0 || seconds <= 0) return undefined;
+  const rate = tokens.reduce((sum, value) => sum + value, 0) / seconds;
+  // Each run's whole seconds of output tokens/s, without the partial first and last window of each stage.
+  const windows: number[] = [];
+  for (const run of runs) {
+    const byStage = new Map<string, number[]>();
+    for (const window of run.data.windows) {
+      const value = window.fields.output_tps;
+      if (typeof value !== 'number') continue;
+      const stage = window.tags.stage ?? '';
+      byStage.set(stage, [...(byStage.get(stage) ?? []), value]);
+    }
+    for (const values of byStage.values()) windows.push(...values.slice(1, -1));
+  }
+  let resampled: Float64Array;
+  if (windows.length >= MIN_WINDOWS) {
+    const mean = windows.reduce((sum, value) => sum + value, 0) / windows.length;
+    // Scaled to the figure, so the interval is of tokens over duration, as the point estimate is.
+    resampled = blockBootstrapMean(windows, BLOCK_WINDOWS, resamples, sampler).map((value) => (mean > 0 ? (value / mean) * rate : Number.NaN));
+  } else {
+    resampled = bootstrapMean(tokens, resamples, sampler).map((mean) => (mean * tokens.length) / seconds);
+  }
+  return { rate, resampled, requests: tokens.length };
+}
+
+/** Moving-block bootstrap of a series' mean: blocks of `block` consecutive values drawn with replacement. */
+function blockBootstrapMean(values: readonly number[], block: number, resamples: number, sampler: Sampler): Float64Array {
+  const n = values.length;
+  const starts = Math.max(1, n - block + 1);
+  const blocks = Math.ceil(n / block);
+  const out = new Float64Array(resamples);
+  for (let r = 0; r < resamples; r++) {
+    let sum = 0;
+    let count = 0;
+    for (let b = 0; b < blocks; b++) {
+      const start = sampler.index(starts);
+      for (let i = start; i < Math.min(start + block, n) && count < n; i++, count++) sum += values[i]!;
+    }
+    out[r] = sum / count;
+  }
+  return out;
 }
 
 function percentiles(sorted: Float64Array) {
@@ -222,4 +263,10 @@ function workloadDifferences(base: readonly SideRun[], cand: readonly SideRun[])
 /** The run's own fingerprint; for a run written before fingerprints, recomputed from its resolved scenario. */
 export function fingerprintOf(result: RunResult): WorkloadFingerprint {
   return result.workload_fingerprint ?? workloadFingerprint(result.scenario as unknown as Scenario);
+}
+
+/** "= 0.0123", "= 3.1e-7", "< 1e-15" (below double precision's resolution of the normal tail). */
+export function formatP(p: number): string {
+  if (p < 1e-15) return '< 1e-15';
+  return `= ${p < 1e-4 ? p.toExponential(1) : p.toFixed(4)}`;
 }

@@ -158,12 +158,13 @@ export class SaturationDetector {
       this.#folded = k;
       this.#points.push({ endMs: (k + 1) * 1000, latencyMs: median(second.ttfts), inFlight: median(second.inFlight), throughput: second.tokens });
       if (this.#points.length > 4 * SATURATION_WINDOW) this.#points.shift();
-      if (saturatedAt(this.#points)) this.#saturatedSinceMs ??= this.#points[this.#points.length - SATURATION_WINDOW]!.endMs;
+      // Held since the first second that tested saturated: the minimum duration is of the test holding, not of the window.
+      if (saturatedAt(this.#points)) this.#saturatedSinceMs ??= this.#points[this.#points.length - 1]!.endMs;
       else this.#saturatedSinceMs = undefined;
     }
     const last = this.#points[this.#points.length - 1];
     if (this.#saturatedSinceMs === undefined || !last || last.endMs - this.#saturatedSinceMs < MIN_DURATION_MS) return undefined;
-    const first = this.#points.find((point) => point.endMs >= this.#saturatedSinceMs!) ?? last;
+    const first = this.#points[Math.max(0, this.#points.findIndex((point) => point.endMs >= this.#saturatedSinceMs!) - SATURATION_WINDOW + 1)] ?? last;
     return { atMs: first.endMs - 1000, endMs: last.endMs, latencyBeforeMs: first.latencyMs, latencyAfterMs: last.latencyMs, inFlightBefore: first.inFlight, inFlightAfter: last.inFlight };
   }
 

@@ -1,8 +1,9 @@
 /**
  * Fixed-latency mode: every job is alone in the world. Token k of a job arriving at A is due at
- *   A + ttftMs + (k − 1) × itlMs   (+ stallMs for tokens after a stall)
- * on absolute deadlines, so lateness of one write never shifts the next. No slots, no queue, no jitter,
- * no cold load: this mode exists to measure the client's own timing error against known server behaviour.
+ *   A + f·ttftMs + (k − 1) × f·itlMs   (+ stallMs for tokens after a stall)
+ * on absolute deadlines, so lateness of one write never shifts the next; f is 1, or the slowdown factor for jobs
+ * arriving inside the slowdown episode. No slots, no queue, no jitter, no cold load: this mode exists to measure
+ * the client's own timing error against known server behaviour, and its analysis against a known change.
  */
 import { MinHeap } from './min-heap.js';
 import { SlotAllocator, type EngineSnapshot, type ModelEvent, type ModelJob, type SlotState, type TimedModel } from './engine-model.js';
@@ -21,8 +22,12 @@ export class FixedModel implements TimedModel {
   readonly #slots = new SlotAllocator();
   #pending: ModelEvent[] = [];
 
-  constructor(latency: FixedLatency) {
+  /** Epoch ms the slowdown episode is counted from. */
+  readonly #startedMs: number;
+
+  constructor(latency: FixedLatency, startedMs = 0) {
     this.#latency = latency;
+    this.#startedMs = startedMs;
   }
 
   submit(job: ModelJob): void {
@@ -95,6 +100,9 @@ export class FixedModel implements TimedModel {
 
   #deadlineMs(job: ModelJob, index: number): number {
     const stallMs = job.stall && index > job.stall.afterTokens ? job.stall.ms : 0;
-    return job.arrivalMs + this.#latency.ttftMs + (index - 1) * this.#latency.itlMs + stallMs;
+    const slowdown = this.#latency.slowdown;
+    const sinceStartMs = job.arrivalMs - this.#startedMs;
+    const factor = slowdown && sinceStartMs >= slowdown.afterMs && sinceStartMs < slowdown.afterMs + slowdown.forMs ? slowdown.factor : 1;
+    return job.arrivalMs + factor * (this.#latency.ttftMs + (index - 1) * this.#latency.itlMs) + stallMs;
   }
 }

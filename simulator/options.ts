@@ -61,6 +61,11 @@ export interface FixedLatency {
   ttftMs: number;
   /** Time between consecutive token writes (absolute deadlines, no drift). */
   itlMs: number;
+  /**
+   * A slowdown episode: requests that arrive between `afterMs` and `afterMs + forMs` after the simulator started
+   * get `factor` × the TTFT and ITL. A known change for the client's anomaly detection to find (DESIGN §8).
+   */
+  slowdown?: { afterMs: number; forMs: number; factor: number };
 }
 
 export interface SimulatorOptions {
@@ -175,6 +180,11 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   if (options.fixed) {
     check(isNonNegative(options.fixed.ttftMs), 'fixed.ttftMs', `expected a number ≥ 0, got ${options.fixed.ttftMs}`);
     check(isNonNegative(options.fixed.itlMs), 'fixed.itlMs', `expected a number ≥ 0, got ${options.fixed.itlMs}`);
+    const slowdown = options.fixed.slowdown;
+    if (slowdown) {
+      check(isNonNegative(slowdown.afterMs) && isNonNegative(slowdown.forMs), 'fixed.slowdown', 'expected after and for ≥ 0');
+      check(slowdown.factor > 0 && Number.isFinite(slowdown.factor), 'fixed.slowdown.factor', `expected a factor > 0, got ${slowdown.factor}`);
+    }
   }
 
   const perf: PerfModel = { ...DEFAULT_PERF[options.engine], ...definedOnly(options.perf ?? {}) };
@@ -210,7 +220,9 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     port,
     model,
     seed,
-    fixed: options.fixed ? { ttftMs: options.fixed.ttftMs, itlMs: options.fixed.itlMs } : undefined,
+    fixed: options.fixed
+      ? { ttftMs: options.fixed.ttftMs, itlMs: options.fixed.itlMs, ...(options.fixed.slowdown ? { slowdown: { ...options.fixed.slowdown } } : {}) }
+      : undefined,
     perf,
     faults,
     perRequestMetrics: options.perRequestMetrics ?? false,

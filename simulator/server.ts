@@ -33,7 +33,7 @@ export interface SimServer {
 
 export function createCore(options: ResolvedOptions, module: DialectModule): SimCore {
   const nowMs = systemClock.nowMs;
-  const model = options.fixed ? new FixedModel(options.fixed) : new BatchModel(options.perf, mulberry32(deriveSeed(options.seed, 'perf')));
+  const model = options.fixed ? new FixedModel(options.fixed, nowMs()) : new BatchModel(options.perf, mulberry32(deriveSeed(options.seed, 'perf')));
   let sequence = 0;
   return {
     options,

@@ -1,5 +1,6 @@
 /** `llmbench compare --format md`: the verdict, then one row per metric with both sides, the change and its interval. */
 import type { Comparison } from '../../pipeline/core/analysis.js';
+import { formatP } from '../compare.js';
 import { formatPct, formatValue } from '../format.js';
 
 export function renderCompareMarkdown(comparison: Comparison): string {
@@ -17,7 +18,7 @@ export function renderCompareMarkdown(comparison: Comparison): string {
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|',
   ];
   for (const [name, m] of Object.entries(comparison.metrics)) {
-    const p = m.p === null ? '-' : m.p < 1e-4 ? m.p.toExponential(1) : m.p.toFixed(4);
+    const p = m.p === null ? '-' : formatP(m.p).replace(/^= /, '');
     lines.push(
       `| ${name} | ${m.gated ? 'yes' : ''} | ${formatValue(m.base.p50, name)} | ${formatValue(m.cand.p50, name)} | ${formatValue(m.base.p95, name)} | ${formatValue(m.cand.p95, name)} | ${formatValue(m.base.p99, name)} | ${formatValue(m.cand.p99, name)} | ${formatPct(m.diff_pct)} | ${formatPct(m.ci_low_pct)} … ${formatPct(m.ci_high_pct)} | ${p} | ${m.verdict} |`,
     );

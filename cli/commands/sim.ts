@@ -4,6 +4,7 @@
  * to stderr. Thin over startSimulator(); flag problems are UsageErrors (exit 2) naming the flag.
  */
 import { Command, Option } from 'commander';
+import { parseDurationMs } from '../../pipeline/core/clock.js';
 import { UsageError } from '../../pipeline/core/errors.js';
 import { numberOrInf } from '../parse-flags.js';
 import { describeServerTuning, tuneServerProcess } from '../../pipeline/tuning/process-tuning.js';
@@ -62,6 +63,7 @@ export function simCommand(): Command {
     .option('--seed <n>', 'seed for jitter, faults and generated text', '1')
     .option('--ttft-ms <ms>', 'fixed-latency mode: time to first token (with --itl-ms)')
     .option('--itl-ms <ms>', 'fixed-latency mode: time between tokens (with --ttft-ms)')
+    .option('--slowdown <after:for:factor>', 'fixed-latency mode: requests arriving AFTER..AFTER+FOR after start are FACTOR× slower, e.g. 20s:10s:3')
     .option('--per-request-metrics', 'vLLM --enable-per-request-metrics: a `metrics` object on usage chunks')
     .option('--no-warmup', 'serve at once, without first warming the hot paths on a throwaway server')
     // addCommand() does not pass the program's exitOverride down: without this a missing --engine would
@@ -132,6 +134,8 @@ export function toOptions(flags: Record<string, string | boolean | undefined>): 
   if ((ttftMs === undefined) !== (itlMs === undefined)) {
     throw new UsageError('--ttft-ms and --itl-ms go together: fixed-latency mode needs both', { hint: 'e.g. --ttft-ms 50 --itl-ms 10' });
   }
+  const slowdown = flags.slowdown === undefined ? undefined : parseSlowdown(String(flags.slowdown));
+  if (slowdown && ttftMs === undefined) throw new UsageError('--slowdown applies to fixed-latency mode', { hint: 'add --ttft-ms and --itl-ms' });
   const perf: Partial<PerfModel> = {};
   for (const [flag, key] of PERF_FLAGS) {
     const value = number(camel(flag), flag.split(' ')[0]!);
@@ -148,11 +152,23 @@ export function toOptions(flags: Record<string, string | boolean | undefined>): 
     port: number('port', '--port') ?? 0,
     model: String(flags.model ?? 'sim'),
     seed: number('seed', '--seed') ?? 1,
-    ...(ttftMs !== undefined && itlMs !== undefined ? { fixed: { ttftMs, itlMs } } : {}),
+    ...(ttftMs !== undefined && itlMs !== undefined ? { fixed: { ttftMs, itlMs, ...(slowdown ? { slowdown } : {}) } } : {}),
     perf,
     faults,
     perRequestMetrics: flags.perRequestMetrics === true,
   };
+}
+
+/** "20s:10s:3" → after 20 s, for 10 s, 3× slower. */
+function parseSlowdown(text: string): { afterMs: number; forMs: number; factor: number } {
+  const [after, during, factor] = text.split(':');
+  const afterMs = parseDurationMs(after ?? '');
+  const forMs = parseDurationMs(during ?? '');
+  const times = Number(factor);
+  if (!Number.isFinite(afterMs) || !Number.isFinite(forMs) || !(times > 0)) {
+    throw new UsageError(`--slowdown expects AFTER:FOR:FACTOR, e.g. 20s:10s:3, got ${JSON.stringify(text)}`);
+  }
+  return { afterMs, forMs, factor: times };
 }
 
 /** commander's attribute name for a flag: "--decode-step-ms <ms>" → "decodeStepMs". */

@@ -10,6 +10,7 @@
  * inside a UTF-8 sequence into one chunk, so a chunk can carry 2+ tokens (its `tokens` array is no count:
  * a real server sent `"tokens":[64]` with `tokens_predicted` going 0 → 2).
  */
+import { llamacppTokenizer } from './tokenizers.js';
 import type { ApiKind, EngineAdapter, GenerationRequest, HttpRequestSpec, NonStreamResult, ServerReport, StreamEvent } from '../../pipeline/core/engine.js';
 import { classifyHttpError, responseObject } from './engine-error.js';
 import { compactReport, copyRaw, isObject, mergeReports, numberField, objectField, stringField } from './fields.js';
@@ -30,6 +31,7 @@ export const llamacpp: EngineAdapter = {
   healthPath: '/health',
   // Only served when the server runs with --metrics.
   metricsPath: '/metrics',
+  tokenize: llamacppTokenizer,
 
   buildRequest(request) {
     const spec = buildSpec(request);

@@ -9,6 +9,7 @@
  * must be explicit (serde default false). Generations over 1024 tokens are re-queued every 1024 tokens by
  * the router, which shows as queue gaps in ITL.
  */
+import { tgiTokenizer } from './tokenizers.js';
 import type { ApiKind, EngineAdapter, GenerationRequest, NonStreamResult, ServerReport, StreamEvent } from '../../pipeline/core/engine.js';
 import { classifyHttpError, responseObject } from './engine-error.js';
 import { compactReport, copyRaw, mergeReports, numberField, objectField, stringField } from './fields.js';
@@ -39,6 +40,7 @@ export const tgi: EngineAdapter = {
   supportedApis: SUPPORTED_APIS,
   healthPath: '/health',
   metricsPath: '/metrics',
+  tokenize: tgiTokenizer,
 
   buildRequest(request) {
     const api = apiOf(request);

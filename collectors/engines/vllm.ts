@@ -7,6 +7,7 @@
  * `cache_salt` (the request id) keeps the prefix cache from shortening prefill between requests.
  * With `--enable-per-request-metrics` the usage chunk carries server queue/prefill/decode times.
  */
+import { vllmTokenizer } from './tokenizers.js';
 import type { ApiKind, EngineAdapter, GenerationRequest } from '../../pipeline/core/engine.js';
 import { numberField, stringField } from './fields.js';
 import { openAiModelList, openAiOnlyResponses, openAiRequest, type OpenAiApi } from './openai-compat.js';
@@ -22,6 +23,7 @@ export const vllm: EngineAdapter = {
   supportedApis: SUPPORTED_APIS,
   healthPath: '/health',
   metricsPath: '/metrics',
+  tokenize: vllmTokenizer,
 
   buildRequest(request) {
     return openAiRequest(request, apiOf(request), {

@@ -127,4 +127,12 @@ export interface EngineAdapter {
   readonly healthPath?: string;
   /** Where the engine's Prometheus text is, if it has any. */
   readonly metricsPath?: string;
+  /** The engine's tokenizer endpoint, where it has one: synthetic prompts are calibrated with it (pipeline/run/prompt-calibration.ts). */
+  readonly tokenize?: Tokenizer;
+}
+
+export interface Tokenizer {
+  request(text: string, model: string): HttpRequestSpec;
+  /** The token count in the answer; undefined when it is not one (an older server, another endpoint). */
+  count(status: number, body: string): number | undefined;
 }

@@ -18,6 +18,8 @@ export interface TargetConfig {
 
 export interface WorkloadConfig {
   readonly promptTokens: number;
+  /** Words per synthetic prompt when preflight calibrated them to the server's tokenizer (else promptTokens). */
+  readonly promptWords?: number;
   readonly maxTokens: number;
   readonly stream: boolean;
   /** JSONL file of prompts ({"prompt": "..."} per line), instead of synthetic prompts. */

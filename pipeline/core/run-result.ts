@@ -102,6 +102,8 @@ export interface RunTarget {
   api: string;
   server?: EngineInfo;
   network_rtt_ms: number | null;
+  /** How synthetic prompts were aimed at the requested length (pipeline/run/prompt-calibration.ts). */
+  prompt_calibration?: { requested_tokens: number; prompt_words: number | null; server_tokens: number | null; endpoint: string | null; reason?: string };
 }
 
 /**

@@ -97,7 +97,7 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
     const requestId = `${task.runId}-${task.phase.name}-w${task.workerIndex}-${sequence}`;
     const prompt = task.prompts?.length
       ? task.prompts[(sequence * task.workerCount + task.workerIndex) % task.prompts.length]!
-      : syntheticPrompt(task.workload.promptTokens, `[${requestId}]`, task.workload.seed + sequence * 7919 + task.workerIndex);
+      : syntheticPrompt(task.workload.promptWords ?? task.workload.promptTokens, `[${requestId}]`, task.workload.seed + sequence * 7919 + task.workerIndex);
     return {
       requestId,
       model: task.target.model,

@@ -18,7 +18,8 @@ import { DEFAULT_USER_SEND_RATE_PER_S } from '../pool/dispatch-pacer.js';
 import { WorkerPool } from '../pool/worker-pool.js';
 import type { ClientTuning } from '../tuning/process-tuning.js';
 import { loadDataset } from './dataset.js';
-import { preflight, type PreflightResult } from './preflight.js';
+import { calibratePromptWords, type PromptCalibration } from './prompt-calibration.js';
+import { preflight, preflightHttp, type PreflightResult } from './preflight.js';
 import { clientHealth, hostInfo, resourcesSection } from './result-sections.js';
 import { newRunId } from './run-id.js';
 import type { MeasuredPhase, PhasePlanner } from './level-search.js';
@@ -166,6 +167,14 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   } catch (error) {
     return failBeforeLoad(error);
   }
+  // Synthetic prompts aimed at the server's own count, where it can tell (a dataset's prompts are as they are).
+  const calibration: PromptCalibration | undefined = prompts
+    ? undefined
+    : await calibratePromptWords(preflightHttp(plan.target.url, apiKey), adapter, plan.target.model, plan.workload.promptTokens, `[${identity.runId}-main-w0-0]`, plan.workload.seed);
+  if (calibration?.prompt_words != null && calibration.prompt_words !== plan.workload.promptTokens) {
+    notice(`prompts: ${calibration.prompt_words} words make ${calibration.server_tokens} tokens by the server's tokenizer (${plan.target.engine} ${calibration.endpoint}); ${plan.workload.promptTokens} were asked for`);
+  }
+  const workload = calibration?.prompt_words != null ? { ...plan.workload, promptWords: calibration.prompt_words } : plan.workload;
 
   if (options.monitor) {
     await options.monitor.start({ runId: identity.runId, onPoints: (points) => sinks.write({ kind: 'resources', points }), onNotice: notice });
@@ -216,7 +225,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
         phase,
         phaseStartMs: 0,
         target: plan.target,
-        workload: plan.workload,
+        workload,
         networkRttMs: engine.networkRttMs,
         gracefulStopMs: options.gracefulStopMs ?? 30_000,
         userSendRatePerS,
@@ -287,6 +296,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
       api: plan.target.api ?? adapter.defaultApi,
       server: engine.info,
       network_rtt_ms: engine.networkRttMs,
+      ...(calibration ? { prompt_calibration: calibration } : {}),
     },
     client_health: clientHealth({ summary, sendLag: summarizer.sendLag, eventLoopDelayP99Ms, clientCpuShare, droppedArrivals: dropped, userSendRatePerS, tuning }),
     summary,

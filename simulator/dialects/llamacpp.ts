@@ -6,6 +6,7 @@
  * `/v1/models`, `/metrics`. JSON keys follow the server's insertion order (nlohmann ordered_json). Shapes are
  * checked against recordings of the real server (test/simulator/llamacpp-fidelity.test.ts).
  */
+import { tokenizeRoute } from './tokenize.js';
 import type { Dialect, DialectModule, GenerationSpec, GenerationState, RequestContext, StreamPlan, UnaryPlan } from '../dialect.js';
 import { SSE_CONTENT_TYPE, sseData } from '../dialect.js';
 import { decideLength, type LengthDecision } from '../output-length.js';
@@ -57,6 +58,7 @@ export const llamacppDialect: DialectModule = {
         { method: 'POST', path: '/v1/chat/completions', generation: true, handle: chat },
         { method: 'POST', path: '/chat/completions', generation: true, handle: chat },
         { method: 'GET', path: '/health', handle: health },
+        tokenizeRoute('llamacpp', core.options.perf.maxModelLen),
         { method: 'GET', path: '/v1/health', handle: health },
         { method: 'GET', path: '/v1/models', handle: models },
         { method: 'GET', path: '/models', handle: models },

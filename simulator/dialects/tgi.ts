@@ -4,6 +4,7 @@
  * [DONE]), the Messages API `/v1/chat/completions` (and `/v1/completions`), `/info`, `/health`, `/metrics`.
  * Errors are `{"error": "...", "error_type": "..."}`: 422 validation, 429 overloaded.
  */
+import { tokenizeRoute } from './tokenize.js';
 import type { Dialect, DialectModule, GenerationSpec, GenerationState, RequestContext, SimCore, StreamPlan, UnaryPlan } from '../dialect.js';
 import { JSON_CONTENT_TYPE, SSE_CONTENT_TYPE, sseData } from '../dialect.js';
 import { decideLength } from '../output-length.js';
@@ -37,6 +38,7 @@ export const tgiDialect: DialectModule = {
         { method: 'GET', path: '/health', handle: (ctx) => ctx.send(200, '', '') },
         { method: 'GET', path: '/ping', handle: (ctx) => ctx.send(200, '', '') },
         { method: 'GET', path: '/info', handle: (ctx) => ctx.sendJson(200, info(core)) },
+        tokenizeRoute('tgi', core.options.perf.maxModelLen),
         {
           method: 'GET',
           path: '/v1/models',

@@ -7,6 +7,7 @@ import type { Dialect, DialectModule, RequestContext } from '../dialect.js';
 import { PROMETHEUS_CONTENT_TYPE } from '../prometheus-text.js';
 import { openAiRoutes, type OpenAiFlavour } from './openai-compat.js';
 import { renderVllmMetrics, vllmBuckets } from './vllm-metrics.js';
+import { tokenizeRoute } from './tokenize.js';
 
 export const VLLM_VERSION = '0.11.0';
 
@@ -22,6 +23,7 @@ function vllmFamily(flavour: Extract<OpenAiFlavour, 'vllm' | 'openai'>): Dialect
           { method: 'GET', path: '/ping', handle: (ctx) => ctx.send(200, '', '') },
           { method: 'POST', path: '/ping', handle: (ctx) => ctx.send(200, '', '') },
           { method: 'GET', path: '/version', handle: (ctx) => ctx.sendJson(200, { version: VLLM_VERSION }) },
+          tokenizeRoute('vllm', core.options.perf.maxModelLen),
           {
             method: 'GET',
             path: '/metrics',

@@ -4,7 +4,7 @@
  * after each run, and every run uses `--warmup 0` so the delta is exactly the recorded requests.
  * Skips with a notice when the server cannot run here (see test/helpers/llama-server.ts).
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExecutionContext } from 'ava';
@@ -170,3 +170,27 @@ function sseEvents(body: string): string[] {
 function round3(value: number): number {
   return Math.round(value * 1000) / 1000;
 }
+
+llamaTest('a sweep with --slo against the real server ends with the max load under the SLO, and prompts calibrated by its /tokenize', async (t) => {
+  logServerTailOnFailure(t, server!);
+  const dir = await mkdtemp(join(tmpdir(), 'llmbench-llamacpp-sweep-'));
+  const scenario = join(dir, 'sweep.yaml');
+  await writeFile(scenario, 'name: llamacpp-sweep\nextends: sweep\nload: { executor: sweep, mode: concurrency, levels: [1, 16], level_duration: 3s }\nwarmup: { requests: 4 }\n');
+  const out = join(dir, 'run');
+  const result = await runCli(['run', scenario, '--engine', 'llamacpp', '--url', server!.url, '--model', server!.model, '--prompt-tokens', '128',
+    '--max-tokens', '16', '--slo', 'ttft_ms:p95<400', '--no-monitor', '--quiet', '--out', out], { timeoutMs: 110_000 });
+  t.is(result.code, 0, result.stderr);
+  const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as RunResult;
+  // Byte-level tokenizer: far fewer words than tokens, and the server's own count lands near what was asked.
+  const calibration = run.target.prompt_calibration!;
+  t.true(calibration.prompt_words! < 64, JSON.stringify(calibration));
+  t.true(Math.abs(calibration.server_tokens! - 128) / 128 <= 0.1, JSON.stringify(calibration));
+  t.true(Math.abs(run.summary.metrics.prompt_tokens!.p50 - 128) / 128 <= 0.1, String(run.summary.metrics.prompt_tokens!.p50));
+  // Four slots on one thread: TTFT p95 passes 400 ms somewhere above one user and at or below sixteen.
+  const slo = run.analysis!.slo!;
+  t.log(slo.sentence);
+  t.true(slo.bracketed, JSON.stringify(slo.levels));
+  t.true(slo.max_level! >= 1 && slo.max_level! < 16);
+  t.regex(result.stdout, /SLO: max concurrency meeting ttft_ms p95<400: \d+/);
+  t.true(run.analysis!.recommendations.some((r) => r.kind === 'slo'));
+});

@@ -118,7 +118,7 @@ function metricsTable(comparison: Comparison): string {
       `${signed(m.ci_low_pct)} … ${signed(m.ci_high_pct)} %`,
       formatP(m.p),
     ].map((cell, index) => `<td${index >= 2 ? ' class="num"' : ''}>${index === 0 ? `<code>${cell}</code>` : escapeHtml(cell)}</td>`);
-    cells.push(`<td class="verdict-${m.verdict}">${escapeHtml(m.verdict)}${m.higher_is_better ? ' <span class="badge neutral">higher is better</span>' : ''}</td>`);
+    cells.push(`<td class="verdict-${m.verdict}">${escapeHtml(m.verdict)}${m.higher_is_better ? ' <span class="badge neutral">↑ better</span>' : ''}</td>`);
     return `<tr>${cells.join('')}</tr>`;
   });
   return `<div class="table-wrap"><table>\n<thead><tr>${headers.map((header, index) => `<th${index >= 2 && index < 11 ? ' class="num"' : ''}>${escapeHtml(header)}</th>`).join('')}</tr></thead>\n<tbody>\n${rows.join('\n')}\n</tbody>\n</table></div>`;

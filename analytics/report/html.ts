@@ -46,7 +46,7 @@ export function renderHtmlReport(result: RunResult, data: RunData): string {
       'scaling-curve',
       'Scaling',
       scaling,
-      'One load level was measured: a sweep (llmbench run sweep) or stages (--stages) give a curve of throughput and latency against load.',
+      'The analysis has fewer than two load levels: no curve to draw. A sweep (llmbench run sweep) or stages (--stages) measure several.',
     ),
   ];
   const place = (id: string, before = '') => {

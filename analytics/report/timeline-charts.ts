@@ -1,5 +1,5 @@
 /**
- * The 1 s timeline: throughput, requests in flight, TTFT and ITL p95, and errors, with the stage starts and the
+ * The 1 s timeline: throughput, requests in flight, TTFT and ITL p95, and errors (when there were any), with the stage starts and the
  * analysis' anomalies marked on every chart of the time axis (resources too). x is seconds since the run began.
  */
 import type { Anomaly } from '../../pipeline/core/analysis.js';
@@ -43,6 +43,8 @@ interface TimelineChartPlan {
   readonly axes: ChartSpec['axes'];
   readonly series: ReadonlyArray<ChartSeries & { readonly field: TimelineField }>;
   readonly note: string;
+  /** Left out when every value is 0 (no errors: report.md's requests line says so). */
+  readonly omitWhenZero?: boolean;
 }
 
 const PLANS: readonly TimelineChartPlan[] = [
@@ -86,6 +88,7 @@ const PLANS: readonly TimelineChartPlan[] = [
       { field: 'dropped', label: 'dropped', color: PALETTE[3], axis: 0, bars: true },
     ],
     note: 'Requests that failed, and open-loop arrivals dropped at the in-flight cap, per window.',
+    omitWhenZero: true,
   },
 ];
 
@@ -98,7 +101,7 @@ export function timelineCharts(timeline: Timeline, axis: TimeAxis, marks: readon
   const charts: ChartSpec[] = [];
   for (const plan of PLANS) {
     const columns = plan.series.map((series) => timeline.fields[series.field]);
-    if (columns.every((column) => column.every((value) => value === null))) continue;
+    if (columns.every((column) => column.every((value) => value === null || (plan.omitWhenZero === true && value === 0)))) continue;
     const table = downsampleMinMax(xs, columns, MAX_TIMELINE_POINTS);
     const sampled = table.xs.length < xs.length ? ` ${xs.length} windows drawn as ${table.xs.length} points (each bucket's minimum and maximum kept).` : '';
     charts.push({

@@ -66,7 +66,7 @@ test('the timeline: five charts in seconds since the start, stage starts and ano
 });
 
 test('a long run’s timeline stays within 2 000 points per chart and keeps its extremes', (t) => {
-  const run = syntheticRun({ requests: 20_000, durationS: 3600 });
+  const run = syntheticRun({ requests: 20_000, durationS: 3600, errorShare: 0.01 });
   const axis = timeAxis(START_MS, run.result.started_at);
   const timeline = mergeWindows(run.data.windows);
   t.true(timeline.endMs.length > 3000);
@@ -80,6 +80,12 @@ test('a long run’s timeline stays within 2 000 points per chart and keeps its 
   t.is(Math.max(...drawn), Math.max(...all));
   t.is(Math.min(...drawn), Math.min(...all));
   for (const chart of resourceCharts(run.data.resources, axis, [])) t.true(chart.data[0]!.length <= MAX_TIMELINE_POINTS, `${chart.id}: ${chart.data[0]!.length}`);
+});
+
+test('no errors and no drops: no errors chart', (t) => {
+  const run = syntheticRun({ requests: 600, durationS: 30 });
+  const ids = timelineCharts(mergeWindows(run.data.windows), timeAxis(START_MS, run.result.started_at), []).map((chart) => chart.id);
+  t.deepEqual(ids, ['timeline-output-tps', 'timeline-rps', 'timeline-in-flight', 'timeline-latency']);
 });
 
 test('the scaling curve: measured levels on a log2 axis, the knee, the SLO bound on its metric and the highest level meeting it', (t) => {

@@ -6,9 +6,9 @@ export function resourceSeriesName(measurement: string, tags: Readonly<Record<st
     case 'gpu':
       return `GPU ${tags.gpu ?? '?'}${tags.name ? ` (${tags.name})` : ''}${tags.host ? ` on ${tags.host}` : ''}`;
     case 'host':
-      return `host ${tags.host ?? ''}`.trim();
+      return words('host', tags.host);
     case 'host_cpu':
-      return `host ${tags.host ?? ''} core ${tags.core ?? '?'}`.replace('  ', ' ');
+      return words('host', tags.host, 'core', tags.core ?? '?');
     case 'process':
       return `${tags.role ?? 'a'} process`;
     case 'container':
@@ -34,4 +34,9 @@ export function fieldUnit(field: string): string {
     ['_mj', 'mJ'],
   ];
   return suffixes.find(([suffix]) => field.endsWith(suffix))?.[1] ?? '';
+}
+
+/** The defined parts, one space apart. */
+export function words(...parts: ReadonlyArray<string | undefined>): string {
+  return parts.filter((part): part is string => part !== undefined && part !== '').join(' ');
 }

@@ -6,7 +6,7 @@
 import { ENGINE_METRICS_PRESETS } from '../../collectors/resources/server-metrics/presets.js';
 import { formatNumber } from './metric-rows.js';
 import { list, numbersAfter, paragraph, table, type Block, type ReportSection, type Text } from './report-document.js';
-import { fieldUnit, resourceSeriesName } from './resource-labels.js';
+import { fieldUnit, resourceSeriesName, words } from './resource-labels.js';
 
 interface FieldStats {
   readonly count: number;
@@ -73,7 +73,7 @@ function foldCores(series: readonly Series[]): Series[] {
     if (stats.length === 0) continue;
     kept.push({
       measurement: 'host_cpu',
-      label: `host ${host}, ${items.length} cores (per core)`.replace('host ,', 'host,'),
+      label: `${words('host', host)}, ${items.length} cores (per core)`,
       tags: { host },
       fields: {
         cpu_pct: {

@@ -42,8 +42,7 @@ export class AnalyticsSink implements RunSink {
     const analysis = analyzeRun(result, data, this.options, this.#inFlight);
     const analysed: RunResult = { ...result, analysis };
     await writeAtomically(join(this.dir, RUN_FILES.reportMd), renderMarkdownReport(analysed));
-    const html = renderHtmlReport(analysed, data);
-    if (html !== undefined) await writeAtomically(join(this.dir, RUN_FILES.reportHtml), html);
+    await writeAtomically(join(this.dir, RUN_FILES.reportHtml), renderHtmlReport(analysed, data));
     return { analysis };
   }
 }

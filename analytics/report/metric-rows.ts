@@ -46,3 +46,15 @@ export function formatNumber(value: number | null | undefined): string {
   if (abs >= 1) return value.toFixed(2);
   return value.toFixed(3);
 }
+
+/** A level, a count or another figure that is usually whole: "8", "12.5". */
+export function formatLevel(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '-';
+  return Number.isInteger(value) ? String(value) : formatNumber(value);
+}
+
+/** A p-value: "0.032", "< 0.001". */
+export function formatP(value: number | null | undefined): string {
+  if (value === null || value === undefined || !Number.isFinite(value)) return '-';
+  return value < 0.001 ? '< 0.001' : value.toFixed(3);
+}

@@ -14,6 +14,8 @@ export interface FluxChecker {
   isValid(source: string): boolean;
   /** Parse errors with line:column, for test failure messages ([] when it parses; type errors are not listed). */
   parseErrors(source: string): string[];
+  /** The parser's AST as plain JSON (Flux's ast package shape: `type`, `body`, `location`, …), for tests that read queries. */
+  ast(source: string): unknown;
 }
 
 interface BindgenModule {
@@ -66,6 +68,9 @@ export function __llmbenchBind(exports) {
       const errors: string[] = [];
       collectErrors(glue.parse(script), errors);
       return errors;
+    },
+    ast(script) {
+      return glue.parse(script);
     },
   };
 }

@@ -208,6 +208,7 @@ function syntheticAnalysis(records: readonly RequestRecord[], anomalies: readonl
       level,
       kind: 'concurrency',
       stage: `c=${level}`,
+      steady: true,
       requests: ok.length,
       rps,
       output_tps: rps * 64,
@@ -215,7 +216,7 @@ function syntheticAnalysis(records: readonly RequestRecord[], anomalies: readonl
       error_rate: 0,
       in_flight_mean: level * 0.98,
       metrics: { ttft_ms: stat('ttft_ms'), itl_ms: stat('itl_ms'), total_duration_ms: stat('total_duration_ms') },
-      littles_law: { in_flight_mean: level * 0.98, rps_x_latency: level, error_pct: 2 },
+      littles_law: { in_flight_mean: level * 0.98, rps_x_latency: level, error_pct: 2, counter: null },
     };
   });
   return {

@@ -29,6 +29,10 @@ export async function llamaServerForTests(options: LlamaServerOptions): Promise<
     return { server, llamaTest: test.serial };
   } catch (error) {
     if (!(error instanceof LlamaServerUnavailable)) throw error;
+    if (process.env.CI === 'true') {
+      test('real llama.cpp server tests', (t) => t.fail(`CI=true and the real llama.cpp server cannot run: ${error.message}`));
+      return { server: undefined, llamaTest: test.skip };
+    }
     test('real llama.cpp server tests', (t) => {
       t.log('the real llama.cpp server cannot run here, so the tests against it in this file are skipped:');
       t.log(error.message);

@@ -1,7 +1,8 @@
 /**
  * VictoriaMetrics for the integration tests: `vmTest` is ava's `test.serial` when the binary is installed
  * and `test.skip` otherwise, and `noticeIfMissing()` registers one test that says why they were skipped
- * (so a machine without the package shows "skipped" plus the reason, never a silent pass).
+ * (so a machine without the package shows "skipped" plus the reason, never a silent pass). Under CI=true a
+ * missing binary is a failure instead: CI installs it, and a skip there would hide that it did not.
  */
 import test from 'ava';
 import { findVictoriaMetrics, startVictoriaMetrics, type VictoriaMetrics } from '../../bench/sink/victoria-metrics.js';
@@ -9,10 +10,15 @@ import { findVictoriaMetrics, startVictoriaMetrics, type VictoriaMetrics } from 
 export { startVictoriaMetrics, type ExportedSeries, type VictoriaMetrics } from '../../bench/sink/victoria-metrics.js';
 
 export const victoriaMetricsBinary = findVictoriaMetrics();
-export const vmTest = victoriaMetricsBinary ? test.serial : test.skip;
+const requiredByCi = process.env.CI === 'true';
+export const vmTest = victoriaMetricsBinary || requiredByCi ? test.serial : test.skip;
 
 export function noticeIfMissing(): void {
   if (victoriaMetricsBinary) return;
+  if (requiredByCi) {
+    test('VictoriaMetrics integration tests', (t) => t.fail('CI=true and victoria-metrics is not installed: .ci/run installs it with apt-get'));
+    return;
+  }
   test('VictoriaMetrics integration tests', (t) => {
     t.log('victoria-metrics is not installed, so the tests against a real server in this file are skipped;');
     t.log('install it with `apt-get install -y victoria-metrics` (.ci/run does).');
@@ -22,6 +28,7 @@ export function noticeIfMissing(): void {
 
 /** A server for one test, removed afterwards. */
 export async function victoriaMetricsFor(t: import('ava').ExecutionContext): Promise<VictoriaMetrics> {
+  if (!victoriaMetricsBinary) throw new Error('CI=true and victoria-metrics is not installed');
   const vm = await startVictoriaMetrics(victoriaMetricsBinary);
   t.teardown(() => vm.dispose());
   return vm;

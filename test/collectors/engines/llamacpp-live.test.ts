@@ -1,7 +1,8 @@
 /**
  * The llamacpp and openai adapters against a real llama-server (DESIGN §13: Debian's build on a generated
  * tiny model, via shared/tools/llama-server.sh). Runs when that server is already unpacked in its cache
- * folder (the script downloads it on first use, which a unit test must not do); skips with a notice otherwise.
+ * folder (the script downloads it on first use, which a unit test must not do); skips with a notice otherwise,
+ * and fails under CI=true (.ci/run unpacks it first; a skip there would hide that it did not).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,6 +21,7 @@ const script = ['shared/tools/llama-server.sh', '../shared/tools/llama-server.sh
 const available = script !== undefined && existsSync(join(cache, 'root/usr/bin/llama-server'));
 if (!available) console.log('llamacpp-live: no unpacked llama-server in the cache; run shared/tools/llama-server.sh once to enable these tests');
 const live = available ? test.serial : test.skip;
+if (!available && process.env.CI === 'true') test('llamacpp-live', (t) => t.fail('CI=true and no unpacked llama-server in the cache (.ci/run prepares it)'));
 
 let server: ChildProcess | undefined;
 let baseUrl = '';

@@ -4,7 +4,9 @@
  *
  * Series: per 1 s window keyed by each request's send time, the median TTFT and ITL of the ok requests sent in
  * it and the share of its requests that failed; and output tokens/s from the run's own llm_window points (by
- * token arrival). Windows with fewer than MIN_REQUESTS requests carry no latency value.
+ * token arrival). Windows with fewer than MIN_REQUESTS requests carry no latency value. Only the level's steady
+ * span counts: from the first to the last window whose requests in flight reach STEADY_SHARE of the level's
+ * median (steadySpan), so users coming up or draining their last requests are not taken for a change.
  *
  * Change points: circular binary segmentation (Olshen et al. 2004) with a Mann-Whitney rank test in place of
  * the t statistic, so it is robust to the long tails latency has. In each segment it tries every single split
@@ -28,10 +30,10 @@ import normalCdf from '@stdlib/stats-base-dists-normal-cdf';
 import type { LoadLevel } from './levels.js';
 import { STATUS_CODES, type RequestTable } from './run-data.js';
 
-export const ANOMALY_PARAMETERS = { alpha: 0.01, minChange: 0.1, minSegment: 5, outlierMads: 6, outlierMinChange: 0.25, spreadFloor: 0.05, minRequests: 3, windowMs: 1000 } as const;
+export const ANOMALY_PARAMETERS = { alpha: 0.01, minChange: 0.1, minSegment: 5, outlierMads: 6, outlierMinChange: 0.25, spreadFloor: 0.05, minRequests: 3, windowMs: 1000, steadyShare: 0.9 } as const;
 const {
   alpha: ALPHA, minChange: MIN_CHANGE, minSegment: MIN_SEGMENT, outlierMads: OUTLIER_MADS, outlierMinChange: OUTLIER_MIN_CHANGE,
-  spreadFloor: SPREAD_FLOOR, minRequests: MIN_REQUESTS, windowMs: WINDOW_MS,
+  spreadFloor: SPREAD_FLOOR, minRequests: MIN_REQUESTS, windowMs: WINDOW_MS, steadyShare: STEADY_SHARE,
 } = ANOMALY_PARAMETERS;
 
 export const ANOMALY_METHOD =
@@ -220,8 +222,11 @@ export function levelSeries(table: RequestTable, level: LoadLevel, windows: read
   }
   const keys = [...buckets.keys()].sort((a, b) => a - b);
   if (keys.length === 0) return [];
-  // Whole seconds from the level's first to its last send: the first and last are partly filled, so dropped.
-  const inner = keys.slice(1, -1);
+  const stageWindows = windows.filter((point) => point.tags.stage === level.stage.name);
+  const steady = steadySpan(stageWindows);
+  // Whole seconds from the level's first to its last send, inside its steady span: the first and last are
+  // partly filled, and the load's start and drain are not its steady state.
+  const inner = keys.slice(1, -1).filter((k) => !steady || (k * WINDOW_MS >= steady.fromMs && (k + 1) * WINDOW_MS <= steady.toMs));
   const startsMs = inner.map((k) => k * WINDOW_MS);
   const medianOf = (values: number[]) => (values.length >= MIN_REQUESTS ? median(values) : Number.NaN);
   const series: WindowSeries[] = [
@@ -231,12 +236,26 @@ export function levelSeries(table: RequestTable, level: LoadLevel, windows: read
   const errorValues = inner.map((k) => buckets.get(k)!.failed / buckets.get(k)!.total);
   // An error share that is 0 throughout carries nothing to find; one with errors is tested like the others.
   if (errorValues.some((value) => value > 0)) series.push({ metric: 'error_rate', startsMs, values: errorValues });
-  const stageWindows = windows.filter((point) => point.tags.stage === level.stage.name);
   if (stageWindows.length > 2) {
-    const kept = stageWindows.slice(1, -1);
+    const kept = stageWindows.slice(1, -1).filter((point) => !steady || (point.time_ms - WINDOW_MS >= steady.fromMs && point.time_ms <= steady.toMs));
     series.push({ metric: 'output_tps', startsMs: kept.map((point) => point.time_ms - WINDOW_MS), values: kept.map((point) => Number(point.fields.output_tps ?? Number.NaN)) });
   }
   return series;
+}
+
+/**
+ * The span where the level ran at its load: its windows from the first to the last whose requests in flight
+ * reach STEADY_SHARE of their median (the users coming up, or finishing their last requests, are not it).
+ */
+export function steadySpan(windows: readonly Point[]): { fromMs: number; toMs: number } | undefined {
+  const inFlight = windows.map((point) => Number(point.fields.in_flight ?? Number.NaN));
+  const known = inFlight.filter(Number.isFinite);
+  if (known.length < 3) return undefined;
+  const threshold = STEADY_SHARE * median(known);
+  const first = inFlight.findIndex((value) => value >= threshold);
+  const last = inFlight.length - 1 - [...inFlight].reverse().findIndex((value) => value >= threshold);
+  if (first < 0 || last < first) return undefined;
+  return { fromMs: windows[first]!.time_ms - WINDOW_MS, toMs: windows[last]!.time_ms };
 }
 
 function median(values: readonly number[]): number {

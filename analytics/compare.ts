@@ -82,7 +82,7 @@ export function compareRuns(base: readonly SideRun[], cand: readonly SideRun[], 
     const bootB = bootstrapQuantile(b, 0.5, resamples, sampler);
     const diffs = bootB.map((value, i) => relativePct(bootA[i]!, value));
     const interval = percentileInterval(diffs, 1 - alpha);
-    const test = mannWhitney(Array.from(a), Array.from(b));
+    const test = mannWhitney(a, b);
     const diff = relativePct(medianA, medianB);
     const significant = test !== null && test.p < alpha && !(interval.low <= 0 && interval.high >= 0);
     metrics[metric] = {

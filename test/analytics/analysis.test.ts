@@ -6,7 +6,7 @@ import { loadLevels } from '../../analytics/levels.js';
 import { scalingLevel } from '../../analytics/scaling.js';
 import { analyzeSlos, parseSlo } from '../../analytics/slo.js';
 import { AnalyticsError } from '../../pipeline/core/errors.js';
-import { syntheticRun, type LevelShape } from './helpers/synthetic.js';
+import { syntheticRun, type LevelShape } from '../../bench/common/synthetic-run.js';
 
 /** A server with `slots` slots: up to them TTFT is `baseMs` and ITL 10 ms; beyond, both grow with the load (throughput flat). */
 function server(slots: number, baseMs: number) {

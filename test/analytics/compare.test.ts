@@ -1,7 +1,7 @@
 import test from 'ava';
 import { compareRuns, type SideRun } from '../../analytics/compare.js';
 import { AnalyticsError } from '../../pipeline/core/errors.js';
-import { syntheticRun } from './helpers/synthetic.js';
+import { syntheticRun } from '../../bench/common/synthetic-run.js';
 
 function side(ttftMs: number, options: { seed?: number; maxTokens?: number; itlMs?: number } = {}): SideRun[] {
   const { result, data } = syntheticRun([{ level: 8, seconds: 30, ttftMs: (_t, random) => ttftMs * (0.8 + 0.4 * random()), itlMs: () => options.itlMs ?? 10 }], { seed: options.seed ?? 1 });

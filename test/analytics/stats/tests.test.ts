@@ -1,4 +1,6 @@
 import test from 'ava';
+import { wilcoxonRankSum } from 'simple-statistics';
+import { mulberry32 } from '../../../pipeline/core/random.js';
 import { isotonicDecreasing, isotonicIncreasing } from '../../../analytics/stats/isotonic.js';
 import { mannWhitney } from '../../../analytics/stats/mann-whitney.js';
 import { spearman, trendOf } from '../../../analytics/stats/trend.js';
@@ -14,8 +16,20 @@ test('Mann-Whitney: completely separated samples of 5 and 5 give U = 0 and the n
 test('Mann-Whitney: identical samples give p = 1; ties are corrected for', (t) => {
   t.is(mannWhitney([1, 1, 2, 2], [1, 1, 2, 2])!.p, 1);
   const tied = mannWhitney([1, 1, 1, 2], [2, 2, 2, 3])!;
+  // Midranks: x = 2, 2, 2, 5.5 → rank sum 11.5, U = 1.5; ties 3 (1s) and 4 (2s): Σ(t³ − t) = 24 + 60.
+  t.is(tied.u, 1.5);
   t.true(tied.p > 0 && tied.p < 0.1, String(tied.p));
   t.is(mannWhitney([], [1]), null);
+});
+
+test('Mann-Whitney: the merge of sorted samples gives simple-statistics\' rank sum, ties and all', (t) => {
+  const random = mulberry32(5);
+  for (let trial = 0; trial < 50; trial++) {
+    // Integers, so ties are common.
+    const x = Array.from({ length: 1 + Math.floor(random() * 30) }, () => Math.floor(random() * 12)).sort((a, b) => a - b);
+    const y = Array.from({ length: 1 + Math.floor(random() * 30) }, () => Math.floor(random() * 12)).sort((a, b) => a - b);
+    t.is(mannWhitney(x, y)!.u, wilcoxonRankSum(x, y) - (x.length * (x.length + 1)) / 2, `${x} | ${y}`);
+  }
 });
 
 test('isotonic regression pools adjacent violators', (t) => {

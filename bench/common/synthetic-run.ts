@@ -3,12 +3,12 @@
  * for `seconds`, every request's TTFT and duration given by functions of (level, time), so a test can put the
  * knee, the SLO crossing or a slowdown exactly where it wants. Summaries come from the real RunSummarizer.
  */
-import { mulberry32 } from '../../../pipeline/core/random.js';
-import type { RequestRecord } from '../../../pipeline/core/record.js';
-import { RUN_SCHEMA_VERSION, type RunResult } from '../../../pipeline/core/run-result.js';
-import { RunSummarizer } from '../../../pipeline/run/run-summarizer.js';
-import { windowPoints } from '../../../pipeline/run/windows.js';
-import { RunDataBuilder, type RunData } from '../../../analytics/run-data.js';
+import { mulberry32 } from '../../pipeline/core/random.js';
+import type { RequestRecord } from '../../pipeline/core/record.js';
+import { RUN_SCHEMA_VERSION, type RunResult } from '../../pipeline/core/run-result.js';
+import { RunSummarizer } from '../../pipeline/run/run-summarizer.js';
+import { windowPoints } from '../../pipeline/run/windows.js';
+import { RunDataBuilder, type RunData } from '../../analytics/run-data.js';
 
 export interface LevelShape {
   readonly level: number;

@@ -10,6 +10,10 @@ import { DEFAULT_USER_SEND_RATE_PER_S } from '../../pipeline/pool/dispatch-pacer
 import { createProgressDisplay } from '../progress.js';
 import { addInfluxOptions } from '../influx-options.js';
 import { renderSummaryTable } from '../summary-table.js';
+import type { Comparison } from '../../pipeline/core/analysis.js';
+import { compareRuns } from '../../analytics/compare.js';
+import { loadSide } from '../../analytics/compare-sources.js';
+import { renderCompareMarkdown } from '../../analytics/report/compare-markdown.js';
 import { flagGiven, positiveInt, positiveRateOrInf } from '../parse-flags.js';
 import { prepareRun } from '../prepare-run.js';
 import type { RunFlags } from '../run-flags.js';
@@ -100,12 +104,12 @@ export function runCommand(): Command {
         }
         const signal = interrupt.received();
         if (signal) {
-          printOutcomes(outcomes, Boolean(flags.json));
+          await printOutcomes(outcomes, Boolean(flags.json));
           process.exitCode = exitCodeOf(signal);
           return;
         }
       }
-      printOutcomes(outcomes, Boolean(flags.json));
+      await printOutcomes(outcomes, Boolean(flags.json));
       const failed = outcomes.flatMap((outcome) => outcome.result.thresholds ?? []).filter((threshold) => !threshold.ok);
       if (failed.length > 0) {
         throw new BenchError('THRESHOLDS_FAILED', `${failed.length} threshold(s) failed: ${failed.map((t) => `${t.metric}: ${t.expression}`).join('; ')}`);
@@ -118,37 +122,32 @@ export function runCommand(): Command {
   return command;
 }
 
-function printOutcomes(outcomes: readonly RunOutcome[], json: boolean): void {
+async function printOutcomes(outcomes: readonly RunOutcome[], json: boolean): Promise<void> {
   if (outcomes.length === 0) return;
+  // --compare-stream: the two modes side by side in compare's shape (base: streaming, candidate: non-streaming).
+  const comparison = outcomes.length === 2 ? await compareModes(outcomes[0]!, outcomes[1]!) : undefined;
   if (json) {
-    const payload = outcomes.map(({ result, dir }) => ({ run_id: result.run_id, dir, status: result.status, valid: result.valid, summary: result.summary, thresholds: result.thresholds ?? [] }));
-    process.stdout.write(JSON.stringify(payload.length === 1 ? payload[0] : payload, null, 2) + '\n');
+    const payload = outcomes.map(({ result, dir }) => ({
+      run_id: result.run_id, dir, status: result.status, valid: result.valid, summary: result.summary, thresholds: result.thresholds ?? [], analysis: result.analysis ?? null,
+    }));
+    process.stdout.write(JSON.stringify(payload.length === 1 ? payload[0] : { runs: payload, comparison }, null, 2) + '\n');
     return;
   }
   for (const { result, dir } of outcomes) {
-    if (outcomes.length > 1) process.stdout.write(`\n== ${result.scenario.workload && (result.scenario.workload as { stream?: boolean }).stream === false ? 'non-streaming' : 'streaming'} ==\n`);
+    if (outcomes.length > 1) process.stdout.write(`\n== ${(result.scenario.workload as { stream?: boolean } | undefined)?.stream === false ? 'non-streaming' : 'streaming'} ==\n`);
     process.stdout.write(renderSummaryTable(result, dir) + '\n');
   }
-  if (outcomes.length === 2) process.stdout.write('\n' + renderStreamComparison(outcomes[0]!, outcomes[1]!) + '\n');
+  if (comparison) {
+    process.stdout.write('\n== streaming (base) against non-streaming (candidate), same workload otherwise ==\n');
+    process.stdout.write(renderCompareMarkdown(comparison));
+    process.stdout.write('(non-streaming TTFT is derived from server figures where the engine reports them)\n');
+  }
 }
 
-function renderStreamComparison(streaming: RunOutcome, nonStreaming: RunOutcome): string {
-  const rows: Array<[string, (o: RunOutcome) => number | undefined]> = [
-    ['total_duration_ms p50', (o) => o.result.summary.metrics.total_duration_ms?.p50],
-    ['total_duration_ms p95', (o) => o.result.summary.metrics.total_duration_ms?.p95],
-    ['ttft_ms p50', (o) => o.result.summary.metrics.ttft_ms?.p50],
-    ['req/s', (o) => o.result.summary.throughput.rps],
-    ['output tok/s', (o) => o.result.summary.throughput.output_tps],
-    ['error rate', (o) => o.result.summary.error_rate],
-  ];
-  const lines = ['streaming vs non-streaming (same workload):', 'metric'.padEnd(24) + 'streaming'.padStart(14) + 'non-streaming'.padStart(16)];
-  for (const [name, pick] of rows) {
-    const a = pick(streaming);
-    const b = pick(nonStreaming);
-    lines.push(name.padEnd(24) + (a === undefined ? '-' : a.toFixed(2)).padStart(14) + (b === undefined ? '-' : b.toFixed(2)).padStart(16));
-  }
-  lines.push('(non-streaming TTFT is derived from server figures where the engine reports them)');
-  return lines.join('\n');
+async function compareModes(streaming: RunOutcome, nonStreaming: RunOutcome): Promise<Comparison> {
+  const [base, cand] = await Promise.all([loadSide(streaming.dir), loadSide(nonStreaming.dir)]);
+  // They differ in `stream` by construction; that is the comparison asked for.
+  return compareRuns(base, cand, { allowDifferentWorkload: true });
 }
 
 function collect(value: string, previous: string[]): string[] {

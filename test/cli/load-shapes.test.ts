@@ -132,18 +132,27 @@ test.serial('a failing threshold exits 99 and a passing one 0, with the results 
   t.is(good.code, 0, good.stderr);
 });
 
-test.serial('--compare-stream runs the workload both ways and prints them side by side', async (t) => {
+test.serial('--compare-stream runs the workload both ways and compares them in compare\'s shape', async (t) => {
   const sim = await startSimulator({ engine: 'vllm', fixed: { ttftMs: 10, itlMs: 2 } });
   t.teardown(() => sim.close());
   const out = await outDir();
-  const result = await runCli(['run', '--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--requests', '8', '--concurrency', '2', '--warmup', '0',
-    '--max-tokens', '8', '--prompt-tokens', '8', '--out', out, '--no-monitor', '--compare-stream']);
+  const args = ['run', '--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--requests', '40', '--concurrency', '2', '--warmup', '0',
+    '--max-tokens', '8', '--prompt-tokens', '8', '--no-monitor', '--compare-stream'];
+  const result = await runCli([...args, '--out', out]);
   t.is(result.code, 0, result.stderr);
-  t.regex(result.stdout, /streaming vs non-streaming/);
+  t.regex(result.stdout, /== streaming \(base\) against non-streaming \(candidate\)/);
+  t.regex(result.stdout, /# llmbench compare: /);
+  t.regex(result.stdout, /\| total_duration_ms \| yes \|/);
+  t.regex(result.stdout, /DIFFERENT \(compared anyway\): stream: true ≠ false/);
+  const json = await runCli([...args, '--out', await outDir(), '--json']);
+  const payload = JSON.parse(json.stdout) as { runs: unknown[]; comparison: { workload_differences: string[]; metrics: Record<string, unknown> } };
+  t.is(payload.runs.length, 2);
+  t.true(payload.comparison.workload_differences.some((line) => line.startsWith('stream: true ≠ false')));
+  t.truthy(payload.comparison.metrics.total_duration_ms);
   const streaming = await readRun(`${out}-stream`);
   const plain = await readRun(`${out}-no-stream`);
   t.true(streaming.records.every((r) => r.stream));
   t.true(plain.records.every((r) => !r.stream));
-  t.is(plain.run.summary.requests.ok, 8);
+  t.is(plain.run.summary.requests.ok, 40);
   t.is(plain.run.summary.metrics.output_tokens?.mean, 8);
 });

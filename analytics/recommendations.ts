@@ -58,13 +58,24 @@ export function recommend(inputs: RecommendationInputs): Recommendation[] {
     });
   }
   const summary = result.summary;
-  if (summary.error_rate > 0.01) {
-    const kinds = Object.entries(summary.errors_by_kind).sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
+  // Requests the run itself cancelled when it stopped are not the server's failures: said apart.
+  const cancelled = summary.errors_by_kind.cancelled ?? 0;
+  const failed = summary.requests.error + summary.requests.dropped - cancelled;
+  const failedShare = summary.requests.total > 0 ? failed / summary.requests.total : 0;
+  if (failedShare > 0.01) {
+    const kinds = Object.entries(summary.errors_by_kind).filter(([kind]) => kind !== 'cancelled').sort((a, b) => (b[1] ?? 0) - (a[1] ?? 0));
     const [kind, count] = kinds[0] ?? ['unknown', 0];
     out.push({
       kind: 'errors',
-      text: `${(summary.error_rate * 100).toFixed(1)} % of requests failed, most as ${kind} (${count}); latency figures describe only the requests that succeeded`,
-      numbers: { error_rate: summary.error_rate, top_kind: kind, top_count: count ?? 0 },
+      text: `${(failedShare * 100).toFixed(1)} % of requests failed, most as ${kind} (${count}); latency figures describe only the requests that succeeded`,
+      numbers: { failed_share: failedShare, top_kind: kind, top_count: count ?? 0 },
+    });
+  }
+  if (cancelled > 0 && result.status !== 'completed') {
+    out.push({
+      kind: 'errors',
+      text: `${cancelled} requests in flight were cancelled when the run stopped (${result.abort_reason ?? result.status}); they are recorded, not counted as the server's failures here`,
+      numbers: { cancelled },
     });
   }
   for (const check of result.validity.filter((item) => !item.ok)) {

@@ -112,3 +112,22 @@ test.serial('compare: the same configuration twice is unchanged (exit 0), a slow
   t.like(JSON.parse(other.stdout), { error: { code: 'WORKLOAD_MISMATCH' } });
   t.regex(JSON.parse(other.stdout).error.message, /max_tokens: 16 ≠ 32/);
 });
+
+test.serial('--stop-on-saturation ends an open-loop run past capacity, says why, and the analysis reports the episode', async (t) => {
+  // Two slots, ~4 req/s of capacity at 32 tokens; 20 req/s arrive: the queue grows while throughput stays flat.
+  const sim = await startSimulator({ engine: 'vllm', perf: { slots: 2 } });
+  t.teardown(() => sim.close());
+  const out = await outDir('saturation');
+  const result = await runCli(['run', '--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--rate', '20', '--arrival', 'constant', '--duration', '60s',
+    '--max-tokens', '32', '--prompt-tokens', '32', '--no-monitor', '--quiet', '--stop-on-saturation', '--out', out], { timeoutMs: 90_000 });
+  t.is(result.code, 99, result.stderr);
+  const run = await runJson(out);
+  t.is(run.status, 'aborted');
+  t.regex(run.abort_reason ?? '', /^saturation in main: TTFT p50 \d+ → \d+ ms and in flight \d+ → \d+ over \d+ s with throughput flat \(--stop-on-saturation\)$/);
+  t.true(run.summary.duration_ms < 50_000, `stopped after ${run.summary.duration_ms} ms of a 60 s run`);
+  const episode = run.analysis!.anomalies.find((anomaly) => anomaly.kind === 'saturation');
+  t.truthy(episode, JSON.stringify(run.analysis!.anomalies));
+  t.true(episode!.after > 2 * episode!.before);
+  t.true(run.analysis!.recommendations.some((r) => r.kind === 'saturation'));
+  t.regex(result.stdout, /requests in flight were cancelled when the run stopped/);
+});

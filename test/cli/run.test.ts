@@ -97,3 +97,30 @@ test('--json prints the summary as JSON; report re-renders md, json and csv', as
   t.is(missing.code, 2);
   t.regex(missing.stderr, /not a run directory/);
 });
+
+test('a run built from flags alone is named custom (or --name), never filed under quick, and carries its workload fingerprint', async (t) => {
+  const sim = await startSimulator({ engine: 'vllm', fixed: { ttftMs: 1, itlMs: 1 } });
+  t.teardown(() => sim.close());
+  const base = ['--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--no-monitor', '--quiet', '--warmup', '0'];
+  const run = async (args: string[]) => {
+    const out = join(await mkdtemp(join(tmpdir(), 'llmbench-name-')), 'run');
+    const result = await runCli(['run', ...args, ...base, '--out', out]);
+    t.is(result.code, 0, result.stderr);
+    return JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as RunResult;
+  };
+  const custom = await run(['--concurrency', '2', '--requests', '6', '--max-tokens', '4']);
+  t.is(custom.scenario.name, 'custom');
+  t.false('description' in custom.scenario, "quick's description is not this run's");
+  t.regex(custom.workload_fingerprint!.hash, /^[0-9a-f]{16}$/);
+  t.like(custom.workload_fingerprint!.fields, { max_tokens: 4, stream: true, load: { executor: 'constant-concurrency', users: 2 } });
+  t.is((await run(['--concurrency', '2', '--requests', '6', '--max-tokens', '4', '--name', 'nightly-chat'])).scenario.name, 'nightly-chat');
+  // Naming the preset keeps its name: the fingerprint tells a changed load apart.
+  const quick = await run(['quick', '--concurrency', '2', '--requests', '6', '--max-tokens', '4']);
+  t.is(quick.scenario.name, 'quick');
+  t.is(quick.workload_fingerprint!.hash, custom.workload_fingerprint!.hash, 'stop conditions and names are not the workload');
+  const other = await run(['--concurrency', '3', '--requests', '6', '--max-tokens', '4']);
+  t.not(other.workload_fingerprint!.hash, custom.workload_fingerprint!.hash);
+  const bad = await runCli(['run', '--name', 'Not OK', ...base, '--requests', '2']);
+  t.is(bad.code, 2);
+  t.regex(bad.stderr, /--name \(name\): must use lower-case letters, digits and "-"/);
+});

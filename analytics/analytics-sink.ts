@@ -1,9 +1,9 @@
 /**
  * Analysis and reports as a sink: it keeps what the run produces in compact columns (run-data.ts), and when the
  * run closes it computes run.json `analysis` (analyze.ts) and writes report.md and report.html into the run
- * directory from the same run.json the run directory stores. Register it right after the run directory: sinks
- * close in reverse order, so it closes after those that add sections (InfluxDB's delivery report) and before
- * the run directory, whose run.json marks the run complete.
+ * directory from the same run.json the run directory stores. Sinks close in reverse order of registration
+ * (cli/run-sinks.ts): it closes before InfluxDB, whose llm_run point then carries the analysis' headline, and
+ * before the run directory, whose run.json holds it.
  */
 import { join } from 'node:path';
 import type { RunResult } from '../pipeline/core/run-result.js';

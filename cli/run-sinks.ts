@@ -1,7 +1,8 @@
 /**
- * The sinks of a run, registered in one place: the run directory first (it opens first and writes run.json
- * last), analysis and reports, InfluxDB when configured, then the live display. A new sink is one file plus one
- * line here.
+ * The sinks of a run, registered in one place. They open in this order and close in reverse: the run directory
+ * first (it opens first and writes run.json last), then InfluxDB when configured (it closes after the analysis,
+ * so its llm_run point carries the knee and the SLO limit), analysis and reports, then the live display. A new
+ * sink is one file plus one line here.
  */
 import type { RunSink } from '../pipeline/core/sink.js';
 import { createInfluxSink, type InfluxDbSink } from '../pipeline/sinks/influxdb.js';
@@ -30,8 +31,9 @@ export interface RunSinks {
 
 export function runSinks(config: RunSinkConfig): RunSinks {
   const influx = config.influx ? createInfluxSink(config.influx, { spillDir: config.dir, onNotice: (line) => config.notice(`influxdb: ${line}`) }) : undefined;
-  const sinks: RunSink[] = [new RunDirectorySink(config.dir), new AnalyticsSink(config.dir, config.analysis)];
+  const sinks: RunSink[] = [new RunDirectorySink(config.dir)];
   if (influx) sinks.push(influx);
+  sinks.push(new AnalyticsSink(config.dir, config.analysis));
   if (config.stopOnSaturation) sinks.push(new SaturationSink(config.stopOnSaturation));
   sinks.push(new ProgressSink(config.display));
   return { sinks, influx };

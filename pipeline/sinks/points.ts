@@ -96,6 +96,15 @@ export function runPoint(result: RunResult): Point {
     if (!stats) continue;
     for (const stat of HEADLINE_STATS) fields[statFieldName(metric, stat)] = stats[stat];
   }
+  // The analysis' answers, for trends of the knee and the SLO limit across runs.
+  const analysis = result.analysis;
+  if (analysis) {
+    fields.anomalies = analysis.anomalies.length;
+    if (analysis.scaling.knee) fields.knee_level = analysis.scaling.knee.level;
+    if (analysis.slo?.max_level != null) fields.slo_max_level = analysis.slo.max_level;
+    if (analysis.slo?.ci_low != null) fields.slo_ci_low = analysis.slo.ci_low;
+    if (analysis.slo?.ci_high != null) fields.slo_ci_high = analysis.slo.ci_high;
+  }
   return {
     measurement: 'llm_run',
     tags: { run_id: result.run_id, scenario: result.scenario.name, engine: result.target.engine, model: result.target.model },

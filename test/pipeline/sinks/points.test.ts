@@ -151,3 +151,18 @@ test('a non-streamed answer counts its output tokens at completion', (t) => {
   const [window] = windowPoints([record], RUN);
   t.is(window!.fields.output_tps, 64);
 });
+
+test("llm_run carries the analysis' answers when the run has them: knee, SLO limit and its CI, anomaly count", (t) => {
+  const analysis = {
+    scaling: { levels: [], knee: { level: 16, rps: 30, beyond: null, method: 'Kneedle' } },
+    slo: { slos: ['ttft_ms:p95<300'], max_level: 16, kind: 'concurrency', ci_low: 17.2, ci_high: 17.5, crossing: 17.35, bracketed: true, first_failing_level: 18, failing_metric: 'ttft_ms:p95<300', failing_value: 420, levels: [], method: 'isotonic', sentence: '' },
+    anomalies: [],
+    correlations: [],
+    scores: { predictability: null, responsiveness: null },
+    recommendations: [],
+    methods: {},
+  } as const;
+  const point = runPoint(runResult({ analysis }));
+  t.like(point.fields, { knee_level: 16, slo_max_level: 16, slo_ci_low: 17.2, slo_ci_high: 17.5, anomalies: 0 });
+  t.false('knee_level' in runPoint(runResult()).fields);
+});

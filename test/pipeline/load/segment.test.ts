@@ -83,7 +83,7 @@ for (const shape of Object.keys(SHAPES)) {
           t.deepEqual(oneMachine, Array.from({ length: total }, (_, k) => k));
           if (wholePhase.load.kind === 'open') {
             // The same offsets, not just the same count.
-            const offsets = union.map((index) => (wholePhase.load as { arrivalsMs: number[] }).arrivalsMs[index]!);
+            const offsets = union.map((index) => (wholePhase.load as { readonly arrivalsMs: readonly number[] }).arrivalsMs[index]!);
             t.deepEqual(offsets, [...wholePhase.load.arrivalsMs]);
           } else {
             // The pool opens as many connections as its users: over all segments and workers, the peak users.

@@ -6,6 +6,7 @@
  */
 import test from 'ava';
 import type { Clock } from '../../../pipeline/core/clock.js';
+import type { ClockCheck } from '../../../pipeline/core/run-result.js';
 import type { PreflightHttp } from '../../../pipeline/core/engine.js';
 import {
   clockCheckFromDates,
@@ -44,7 +45,7 @@ function fakeEngine(clock: SteppedClock, offsetMs: number, rttMs: number, staleM
 }
 
 const BUDGET_MS = 25;
-const cases: Array<{ offsetMs: number; rttMs: number; staleMs: number; startMs: number; verdict: string }> = [
+const cases: Array<{ offsetMs: number; rttMs: number; staleMs: number; startMs: number; verdict: ClockCheck['verdict'] }> = [
   // In sync: the Date header cannot confirm ±25 ms (its upper bound keeps 100 ms for a cached Date).
   { offsetMs: 0, rttMs: 1, staleMs: 0, startMs: 1_700_000_000_250, verdict: 'undetermined' },
   { offsetMs: 0, rttMs: 1, staleMs: 90, startMs: 1_700_000_000_999, verdict: 'undetermined' },
@@ -91,7 +92,7 @@ test('no Date header: the source is none and the verdict undetermined, with what
   t.regex(check.detail, /--clock-offset-ms/);
 });
 
-const flags: Array<[number, string]> = [
+const flags: Array<[number, ClockCheck['verdict']]> = [
   [0, 'within'],
   [25, 'within'],
   [-12.5, 'within'],

@@ -164,3 +164,22 @@ test.serial('four closed-loop agents, each with its own warmup, one of them late
   t.regex(lag.detail, /agent 4of4/);
   t.false(run.valid);
 });
+
+test('segment flags: bad values and what a segment cannot do are refused with exit 2, naming the flag', async (t) => {
+  const target = ['--engine', 'vllm', '--url', 'http://127.0.0.1:9', '--model', 'sim', '--no-monitor', '--quiet'];
+  const cases: Array<[string[], RegExp]> = [
+    [['--segment', '5/4', '--requests', '4'], /--segment \(segment\): the segment index I must be from 1 to 4/],
+    [['--segment', '1/2', '--run-id', 'Run_1', '--requests', '4'], /--run-id must be lower-case letters, digits and "-"/],
+    [['--segment', '1/2', '--start-at', '1795800000', '--requests', '4'], /--start-at 1795800000 looks like seconds, not milliseconds[\s\S]*hint: multiply by 1000/],
+    [['--segment', '1/2', '--start-at', 'soon', '--requests', '4'], /--start-at must be an epoch time in whole milliseconds/],
+    [['--segment', '1/2', '--clock-offset-ms', '3', '--requests', '4'], /--clock-offset-ms judges this clock for a shared start: it needs --start-at/],
+    [['--segment', '1/2', '--requests', '4', '--stop-on-saturation'], /--stop-on-saturation would end each segment on its own share/],
+    [['sweep', '--segment', '1/2', '--slo', 'ttft_ms:p95<1000'], /--slo on a sweep searches levels from the results so far/],
+    [['--segment', '1/2', '--requests', '4', '--compare-stream'], /--compare-stream runs two runs/],
+  ];
+  for (const [args, message] of cases) {
+    const result = await runCli(['run', ...args, ...target]);
+    t.is(result.code, 2, `${args.join(' ')}: ${result.stderr}`);
+    t.regex(result.stderr, message, args.join(' '));
+  }
+});

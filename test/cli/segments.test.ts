@@ -123,7 +123,10 @@ test.serial('four open-loop agents and merge: exactly the one-machine arrivals, 
   t.deepEqual(run.segments!.map((segment) => segment.agent), ['1of4', '2of4', '3of4', '4of4']);
   t.deepEqual(run.segments!.map((segment) => segment.records), agents.records.map((records) => records.length));
   t.log(`merged: ${run.summary.requests.ok} ok of ${arrivalsMs.length} arrivals, rps ${run.summary.throughput.rps.toFixed(1)}, agents' rps ${agents.runs.map((r) => r.summary.throughput.rps.toFixed(1)).join(', ')}, start lags ${[...lagOf.values()].map((lag) => lag.toFixed(1)).join(', ')} ms`);
-  await readFile(join(out, 'report.md'), 'utf8').then((report) => t.regex(report, /## Metrics/));
+  const report = await readFile(join(out, 'report.md'), 'utf8');
+  t.regex(report, /## Metrics/);
+  t.regex(report, /\*\*Merged\*\*: 4 segments: 1of4 \(\d+ records, completed/);
+  t.regex(await readFile(join(agents.dirs[1]!, 'report.md'), 'utf8'), /\*\*Segment\*\*: 2 of 4 \(agent 2of4\) of run seg-open/);
 
   // A missing segment is refused, naming it; nothing is written.
   const partial = await runCli(['merge', ...agents.dirs.slice(0, 3), '--out', join(root, 'partial')]);

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { BenchError } from '../pipeline/core/errors.js';
 import { toolVersion } from '../pipeline/core/version.js';
 import { compareCommand } from './commands/compare.js';
+import { mergeCommand } from './commands/merge.js';
 import { monitorCommand } from './commands/monitor.js';
 import { pushCommand } from './commands/push.js';
 import { reportCommand } from './commands/report.js';
@@ -19,6 +20,7 @@ const commands: Array<() => Command> = [
   runCommand,
   compareCommand,
   demoCommand,
+  mergeCommand,
   monitorCommand,
   pushCommand,
   reportCommand,

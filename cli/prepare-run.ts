@@ -5,12 +5,13 @@
  * message that names the flag or file.
  */
 import { join } from 'node:path';
-import type { RequestMetric } from '../pipeline/core/record.js';
-import { REQUEST_METRICS } from '../pipeline/core/record.js';
 import type { ExecutionPlan } from '../pipeline/core/plan.js';
+import type { RunSummary } from '../pipeline/core/run-result.js';
+import { agentLabel } from '../pipeline/core/segment.js';
+import { segmentPhases } from '../pipeline/load/segment.js';
 import { UsageError } from '../pipeline/core/errors.js';
 import type { RunOptions } from '../pipeline/run/run-benchmark.js';
-import type { RequestSlo } from '../pipeline/run/summary-collector.js';
+import { slosOf } from '../pipeline/run/goodput-slos.js';
 import { datasetSha256 } from '../pipeline/run/dataset.js';
 import { newRunId } from '../pipeline/run/run-id.js';
 import {
@@ -53,6 +54,8 @@ export interface PreparedRun {
   readonly analysis: AnalysisOptions;
   /** --stop-on-saturation: what a saturated level ends (undefined: off). */
   readonly stopOnSaturation: 'level' | 'run' | undefined;
+  /** A segment's thresholds are judged by `llmbench merge` on the whole run, not on the segment's share: how many. */
+  readonly deferredThresholds: number;
   readonly options: Omit<RunOptions, 'sinks' | 'signal' | 'onNotice' | 'progressIntervalMs'>;
 }
 
@@ -82,8 +85,14 @@ export async function prepareRun(reference: string | undefined, flags: RunFlags,
   const repeats = flags.repeats !== undefined ? positiveInt(flags.repeats, '--repeats') : 1;
   const { plan, planner } = planOf(scenario, slos.map((slo) => slo.threshold), repeats);
   const { thresholds, abortOnFail } = compileThresholds(scenario);
-  const runId = newRunId();
-  const dir = (flags.out ?? join(options.runsDir ?? 'runs', runId)) + (options.suffix ?? '');
+  const segment = plan.segment;
+  if (segment) refuseWithSegment(flags, Boolean(planner), abortOnFail);
+  const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId();
+  const startAtMs = flags.startAt !== undefined ? epochMs(flags.startAt, '--start-at') : undefined;
+  const clockOffsetMs = flags.clockOffsetMs !== undefined ? clockOffset(flags.clockOffsetMs, startAtMs) : undefined;
+  // Agents of one run share its id: a segment's default directory names the agent too.
+  const dirName = segment ? `${runId}-${agentLabel(segment)}` : runId;
+  const dir = (flags.out ?? join(options.runsDir ?? 'runs', dirName)) + (options.suffix ?? '');
   const influx = await resolveInfluxConfig(influxSettingsOf(flags), process.env);
   const coldStart = flags.coldStart ? await measureEngineColdStart(flags, plan) : undefined;
   const monitor = flags.monitor ? createRunMonitor(flags, plan, runId) : undefined;
@@ -98,6 +107,7 @@ export async function prepareRun(reference: string | undefined, flags: RunFlags,
     influx,
     analysis: { slos: slos.map((slo) => slo.text) },
     stopOnSaturation: flags.stopOnSaturation ? (scenario.load.executor === 'sweep' && planner ? 'level' : 'run') : undefined,
+    deferredThresholds: segment ? thresholds.length : 0,
     options: {
       ...(planner ? { planner } : {}),
       runId,
@@ -109,9 +119,11 @@ export async function prepareRun(reference: string | undefined, flags: RunFlags,
       ...(monitor ? { monitor } : {}),
       ...(coldStart || gpus ? { resourceNotes: { ...(coldStart ? { cold_start: coldStart } : {}), ...(gpus ? { gpu_inventory: gpus } : {}) } } : {}),
       slos: slosOf(thresholds),
-      evaluateThresholds: (summary) => evaluateThresholds(summary, thresholds),
-      abortOnThresholdFail: abortOnFail,
+      // A segment's share is not the run (k6-operator judging thresholds per runner, its users' issue #115): merge judges.
+      ...(segment ? {} : { evaluateThresholds: (summary: RunSummary) => evaluateThresholds(summary, thresholds), abortOnThresholdFail: abortOnFail }),
       tuning: clientTuning(),
+      ...(startAtMs !== undefined ? { startAtMs } : {}),
+      ...(clockOffsetMs !== undefined ? { clockOffsetMs } : {}),
     },
   };
 }
@@ -132,7 +144,8 @@ function planOf(scenario: Scenario, slos: readonly Threshold[], repeats: number)
   const levels = plan.phases.filter((phase) => !phase.warmup).map((phase) => phase.stages[0]!.target!);
   let stageIndex = 0;
   const repeated: Phase[] = levels.flatMap((level) => Array.from({ length: repeats }, (_, repeat) => search.phaseFor(level, stageIndex++, repeat)));
-  return { plan: { ...plan, phases: [...plan.phases.filter((phase) => phase.warmup), ...repeated] } };
+  const measured = plan.segment ? segmentPhases(repeated, plan.segment) : repeated;
+  return { plan: { ...plan, phases: [...plan.phases.filter((phase) => phase.warmup), ...measured] } };
 }
 
 function overridesOf(flags: RunFlags, stream: boolean | undefined): ScenarioOverrides {
@@ -141,11 +154,52 @@ function overridesOf(flags: RunFlags, stream: boolean | undefined): ScenarioOver
     'stages', 'rateStages', 'duration', 'requests', 'levelDuration', 'levelRequests', 'warmup', 'thinkTime', 'seed', 'promptTokens', 'maxTokens', 'dataset'] as const) {
     if (flags[key] !== undefined) picked[key] = flags[key];
   }
+  if (flags.segment !== undefined) picked['segment'] = flags.segment;
   return {
     ...(picked as ScenarioOverrides),
     ...(stream !== undefined ? { stream } : flags.streamGiven ? { stream: flags.stream } : {}),
     ...(flags.threshold.length ? { thresholds: flags.threshold } : {}),
   };
+}
+
+/**
+ * What a segment cannot do alone: each of these decides from the results so far, and one agent sees only its
+ * share, so the agents would decide differently and the segments would stop being one schedule.
+ */
+function refuseWithSegment(flags: RunFlags, search: boolean, abortOnFail: boolean): void {
+  const hint = 'run the segments without it; `llmbench merge` then judges the whole run';
+  if (search) throw new UsageError('--slo on a sweep searches levels from the results so far, which one segment cannot see whole', { hint: 'run the sweep\'s levels as they are (without --slo) in every segment, then merge; the merged run\'s analysis reports the max load under --slo' });
+  if (flags.stopOnSaturation) throw new UsageError('--stop-on-saturation would end each segment on its own share\'s signs of saturation', { hint });
+  if (abortOnFail) throw new UsageError('thresholds.abort_on_fail would stop a segment on its own share\'s statistics', { hint: 'remove abort_on_fail from the scenario\'s thresholds for segmented runs; merge judges the thresholds on the whole run' });
+  if (flags.compareStream) throw new UsageError('--compare-stream runs two runs, which cannot share one segment\'s run id', { hint: 'run the streaming and the non-streaming segments as two segmented runs (--no-stream), each with its own --run-id' });
+}
+
+/** --run-id: agents of one run share it, and it becomes tags and directory names ([a-z0-9-], STYLE naming). */
+function checkRunId(text: string): string {
+  if (!/^[a-z0-9][a-z0-9-]{0,127}$/.test(text)) {
+    throw new UsageError(`--run-id must be lower-case letters, digits and "-" (at most 128, starting with a letter or digit), got ${JSON.stringify(text)}`, { hint: 'e.g. --run-id cluster-20261127-1' });
+  }
+  return text;
+}
+
+/** --start-at: epoch milliseconds. A value in seconds (10 digits) is refused rather than read as 1970. */
+function epochMs(text: string, flag: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value)) {
+    throw new UsageError(`${flag} must be an epoch time in whole milliseconds, got ${JSON.stringify(text)}`, { hint: `e.g. ${flag} $(( ($(date +%s) + 60) * 1000 )) for a minute from now` });
+  }
+  if (value < 1e11) {
+    throw new UsageError(`${flag} ${text} looks like seconds, not milliseconds (it would be ${new Date(value).toISOString()})`, { hint: `multiply by 1000: ${flag} ${value * 1000}` });
+  }
+  return value;
+}
+
+/** --clock-offset-ms: reference − local in ms, as chrony or ntpdate state it; it only means something with --start-at. */
+function clockOffset(text: string, startAtMs: number | undefined): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--clock-offset-ms must be a number of milliseconds (may be negative), got ${JSON.stringify(text)}`);
+  if (startAtMs === undefined) throw new UsageError('--clock-offset-ms judges this clock for a shared start: it needs --start-at', { hint: 'add --start-at EPOCH_MS, or drop --clock-offset-ms' });
+  return value;
 }
 
 /** A renamed run is not its preset any more: its description would say something the run did not do. */
@@ -172,17 +226,6 @@ async function measureEngineColdStart(flags: RunFlags, plan: ExecutionPlan): Pro
       : `cold start ${result.status}: ${result.reason}\n`,
   );
   return result;
-}
-
-/** Goodput counts requests that meet, one by one, every upper bound the thresholds put on a per-request metric. */
-export function slosOf(thresholds: readonly Threshold[]): RequestSlo[] {
-  const slos: RequestSlo[] = [];
-  for (const threshold of thresholds) {
-    if (!(REQUEST_METRICS as readonly string[]).includes(threshold.metric)) continue;
-    if (threshold.operator !== '<' && threshold.operator !== '<=') continue;
-    slos.push({ metric: threshold.metric as RequestMetric, op: threshold.operator, value: threshold.value });
-  }
-  return slos;
 }
 
 /** The scenario as stored in run.json: no secret values (only the name of the API key variable is kept). */

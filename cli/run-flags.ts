@@ -45,6 +45,11 @@ export interface RunFlags extends InfluxFlags {
   coldStart?: boolean;
   json?: boolean;
   quiet?: boolean;
+  /** --segment I/N (DESIGN §16). */
+  segment?: string;
+  runId?: string;
+  startAt?: string;
+  clockOffsetMs?: string;
   /** Set by the command: whether --no-stream was given (commander defaults `stream` to true otherwise). */
   streamGiven?: boolean;
 }

@@ -1,7 +1,16 @@
 /** Names and units of resource series (collectors/resources: DESIGN §6 measurements and fields), for charts and tables. */
 
-/** "GPU 0 (NVIDIA H200)", "host vm", "client process", "vllm:kv_cache_usage_perc" … */
+/**
+ * "GPU 0 (NVIDIA H200)", "host vm", "client process", "vllm:kv_cache_usage_perc" …; a merged run's series name
+ * the agent that sampled them ("client process, agent 2of4").
+ */
 export function resourceSeriesName(measurement: string, tags: Readonly<Record<string, string>>): string {
+  const { agent, ...rest } = tags;
+  const name = seriesName(measurement, rest);
+  return agent ? `${name}, agent ${agent}` : name;
+}
+
+function seriesName(measurement: string, tags: Readonly<Record<string, string>>): string {
   switch (measurement) {
     case 'gpu':
       return `GPU ${tags.gpu ?? '?'}${tags.name ? ` (${tags.name})` : ''}${tags.host ? ` on ${tags.host}` : ''}`;

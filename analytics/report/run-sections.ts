@@ -16,6 +16,16 @@ export function overviewItems(result: RunResult): Text[] {
     ],
   ];
   if (result.workload_fingerprint) items.push([{ strong: 'Workload fingerprint' }, ': ', { code: result.workload_fingerprint.hash }]);
+  // A run spread over agents (DESIGN §16): a segment says it is one, a merged run what it was merged from.
+  if (result.segment) {
+    const lag = result.segment.start_lag_ms;
+    items.push([{ strong: 'Segment' }, `: ${result.segment.index} of ${result.segment.count} (agent ${result.segment.agent}) of run ${result.run_id}${lag !== undefined ? `; started ${formatNumber(lag)} ms after --start-at` : ''}; its thresholds are judged by llmbench merge`]);
+  }
+  if (result.segments) {
+    const agents = result.segments.map((segment) => `${segment.agent} (${segment.records} records, ${segment.status}${segment.host ? `, ${segment.host}` : ''})`);
+    const missing = result.missing_segments?.length ? `; missing ${result.missing_segments.join(', ')}` : '';
+    items.push([{ strong: 'Merged' }, `: ${result.segments.length} segments: ${agents.join('; ')}${missing}`]);
+  }
   return items;
 }
 

@@ -68,7 +68,11 @@ export function runCommand(): Command {
     .option('--engine-pid <pid>', 'sample this local engine process')
     .option('--engine-process <name>', 'sample the local engine process with this name')
     .option('--engine-container <name>', 'sample this Docker container')
-    .option('--cold-start', 'start the engine container and measure time to healthy and first token');
+    .option('--cold-start', 'start the engine container and measure time to healthy and first token')
+    .option('--segment <I/N>', 'run segment I of N of the schedule (1-based; users and arrivals with index ≡ I−1 mod N); llmbench merge joins the segments')
+    .option('--run-id <id>', 'the run id ([a-z0-9-]); agents of one run share it')
+    .option('--start-at <epoch-ms>', 'begin the first measured phase (after the warmup) at this epoch time in ms; agents of one run share it, and a late agent starts at once and reports its lag')
+    .option('--clock-offset-ms <ms>', 'with --start-at: this machine\'s clock offset from the shared reference as NTP reports it (reference − local), judged against the schedule-lag budget instead of the engine\'s Date header');
   addInfluxOptions(command);
   command
     .option('--json', 'print the run summary as JSON on stdout at the end')
@@ -84,6 +88,9 @@ export function runCommand(): Command {
         const prepared = await prepareRun(scenario, flags, { ...(stream !== undefined ? { stream } : {}), suffix });
         const display = await createProgressDisplay(flags.quiet || flags.json ? 'quiet' : process.stderr.isTTY ? 'tty' : 'lines');
         const notice = (line: string) => process.stderr.write(`${line}\n`);
+        if (prepared.deferredThresholds > 0) {
+          notice(`segment ${prepared.plan.segment!.index}/${prepared.plan.segment!.count}: its ${prepared.deferredThresholds} threshold(s) are judged by \`llmbench merge\` on the whole run, not on this segment's share`);
+        }
         const { sinks, influx } = runSinks({ dir: prepared.dir, influx: prepared.influx, display, notice, analysis: prepared.analysis, stopOnSaturation: prepared.stopOnSaturation });
         const interrupt = onRunSignals(() =>
           `${prepared.dir} keeps what was written (llmbench report reads it as incomplete)` +

@@ -10,9 +10,10 @@ import { bucketVariable, datasourceVariable, runSelectionVariables } from './var
 
 const RUN = [tagIs('run_id')];
 
-const windows = (fields: readonly string[]) => meanSeries('llm_window', RUN, fields, ['stage']);
+// Per stage and, in a run spread over agents (DESIGN §16), per agent: each agent's windows are its share of the run.
+const windows = (fields: readonly string[]) => meanSeries('llm_window', RUN, fields, ['stage', 'agent']);
 
-const WINDOW_NOTE = 'From the 1 s llm_window points (written once each, when final: they trail the run by about its longest request in flight). A pixel that covers several windows shows their mean.';
+const WINDOW_NOTE = 'From the 1 s llm_window points (written once each, when final: they trail the run by about its longest request in flight). A pixel that covers several windows shows their mean. A run spread over agents shows one series per agent (its share); the live panels from llm_request points show the whole run.';
 
 const requestsByStatus = pipe(
   FROM_RANGE,

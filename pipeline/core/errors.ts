@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'RUN_NOT_FOUND'
   | 'RUN_DAMAGED'          // a run directory file has an unreadable line that is not a torn last line
   | 'WORKLOAD_MISMATCH'    // compare/merge asked to put different workloads side by side
+  | 'SEGMENTS_INCOMPLETE'  // merge given a segment twice, or without one of them
   | 'THRESHOLDS_FAILED'
   | 'REGRESSION_FOUND'
   | 'INTERNAL';
@@ -30,6 +31,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   RUN_NOT_FOUND: 2,
   RUN_DAMAGED: 2,
   WORKLOAD_MISMATCH: 2,
+  SEGMENTS_INCOMPLETE: 2,
   THRESHOLDS_FAILED: 99,
   REGRESSION_FOUND: 99,
   INTERNAL: 1,

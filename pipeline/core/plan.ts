@@ -5,6 +5,7 @@
  * ramp from 10 to 100 users does not drain in-flight requests at a stage boundary.
  */
 import type { ApiKind, EngineKind } from './engine.js';
+import type { Segment } from './segment.js';
 
 export interface TargetConfig {
   readonly engine: EngineKind;
@@ -66,6 +67,12 @@ export interface Phase {
   readonly requests: number | null;
   readonly load: ClosedLoad | OpenLoad;
   readonly stages: readonly StageLabel[];
+  /**
+   * Set when this machine runs one segment of the phase (DESIGN §16): `load` keeps the whole phase's users
+   * profile and arrival offsets, and the workers take only the segment's users and arrivals
+   * (pipeline/load/segment.ts); `requests` and an open load's `maxInFlight` are already the segment's share.
+   */
+  readonly segment?: Segment;
 }
 
 export interface AbortConditions {
@@ -81,6 +88,8 @@ export interface ExecutionPlan {
   readonly workload: WorkloadConfig;
   readonly phases: readonly Phase[];
   readonly abort: AbortConditions;
+  /** The segment of the schedule this machine runs (every phase carries it too); absent: the whole schedule. */
+  readonly segment?: Segment;
 }
 
 /** Users at `offsetMs` from a piecewise-linear profile. */

@@ -78,6 +78,8 @@ export interface RequestRecord {
   /** Worker thread and user (closed loop) that sent it. */
   worker: number;
   user?: number;
+  /** The agent ("2of4") whose segment sent it; set on the records of a merged run (DESIGN §16). */
+  agent?: string;
 
   // The seven stamps, epoch ms with µs resolution (undefined when the request never got that far).
   t_intended: number;

@@ -107,6 +107,53 @@ export interface RunTarget {
 }
 
 /**
+ * How this machine's clock compares with the reference the agents share (the engine's `Date` header, or an
+ * NTP-style offset given with --clock-offset-ms): the offset (reference − local) lies in [low, high].
+ */
+export interface ClockCheck {
+  source: 'clock-offset-ms' | 'date-header' | 'none';
+  offset_low_ms: number | null;
+  offset_high_ms: number | null;
+  /** The schedule-lag budget the offset is judged against (validity's schedule_lag_p99_ms limit). */
+  budget_ms: number;
+  /** within: |offset| ≤ budget for certain; beyond: |offset| > budget for certain; undetermined: the bounds straddle it. */
+  verdict: 'within' | 'beyond' | 'undetermined';
+  detail: string;
+}
+
+/** run-start.json and run.json `segment`: this run is segment I of N of one run spread over agents (DESIGN §16). */
+export interface SegmentInfo {
+  index: number;
+  count: number;
+  /** "2of4": the `agent` tag of its points. */
+  agent: string;
+  /** --start-at: the epoch ms the agents share for their first measured phase (each runs its warmup before it). */
+  start_at_ms?: number;
+  /** run.json only: how much later than start_at_ms this agent's first measured phase began (0 when on time); nothing was skipped. */
+  start_lag_ms?: number;
+  /** run.json only, with --start-at: this machine's clock against the shared reference. */
+  clock?: ClockCheck;
+}
+
+/** run.json `segments` of a merged run (llmbench merge): each segment that went into it. */
+export interface MergedSegment {
+  index: number;
+  count: number;
+  agent: string;
+  /** The segment's run directory as given to merge. */
+  dir: string;
+  status: RunStatus;
+  valid: boolean;
+  /** Its records, warmup included. */
+  records: number;
+  started_at: string;
+  ended_at: string;
+  start_lag_ms: number | null;
+  clock: ClockCheck | null;
+  host: string | null;
+}
+
+/**
  * run-start.json: written once, before any load, so a run killed before it could write run.json is still
  * recognisable (DESIGN §6): what it was, when it began, and which stages it planned.
  */
@@ -121,6 +168,7 @@ export interface StartManifest {
   host: Record<string, unknown>;
   /** The phases and their stage labels, as planned. */
   phases: Array<{ name: string; warmup: boolean; stages: Array<{ name: string; index: number; target?: number }> }>;
+  segment?: SegmentInfo;
 }
 
 /** `completed`, `aborted` and `failed` are what the run said when it ended; `incomplete`: it never did (killed). */
@@ -154,4 +202,10 @@ export interface RunResult {
   analysis?: RunAnalysis;
   /** For an `incomplete` run: what the run directory held when it was read (pipeline/sinks/run-directory-reader.ts). */
   damage?: { torn_lines: number; files: string[] };
+  /** A segment's own run (`llmbench run --segment I/N`). */
+  segment?: SegmentInfo;
+  /** A merged run (`llmbench merge`): the segments it was made of, in segment order. */
+  segments?: MergedSegment[];
+  /** A merged run with --allow-partial: the segments that were not there ("3/4"). */
+  missing_segments?: string[];
 }

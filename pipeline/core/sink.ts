@@ -19,6 +19,8 @@ export interface RunIdentity {
   readonly scenario: string;
   readonly engine: string;
   readonly model: string;
+  /** The agent ("2of4") of a segmented run (DESIGN §16): an `agent` tag on its points; absent otherwise. */
+  readonly agent?: string;
 }
 
 /** What a sink learns when it opens: the identity and the manifest written to run-start.json. */

@@ -1,7 +1,8 @@
 /**
  * The Piscina worker entry: one task = this worker's share of one phase. Closed-loop users (user u runs in
  * worker u mod W) or open-loop arrivals (arrival i runs in worker i mod W), all on one undici Agent, every
- * deadline absolute. Finished records go to the coordinator in batches; the task resolves when every
+ * deadline absolute; in a segmented run (DESIGN §16) the workers stripe the segment's users and arrivals
+ * instead (load/segment.ts). Finished records go to the coordinator in batches; the task resolves when every
  * request this worker started has its record.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -11,6 +12,7 @@ import type { GenerationRequest } from '../core/engine.js';
 import type { ClosedLoad, OpenLoad } from '../core/plan.js';
 import type { RequestRecord } from '../core/record.js';
 import { adapterFor } from '../../collectors/engines/index.js';
+import { stripeIndices } from '../load/segment.js';
 import { agentFor, preconnect } from './connections.js';
 import { DispatchPacer } from './dispatch-pacer.js';
 import { executeRequest, type RequestContext, type RequestMeta } from './execute-request.js';
@@ -92,12 +94,19 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
   stop.signal.addEventListener('abort', () => cancel.abort(stop.signal.reason), { once: true });
 
   const counters = { sent: 0, dropped: 0, sequence: 0 };
+  // Segments share the run id, so the segment is part of every id (`…-main-s2of4-w0-17`), and each takes its own
+  // turn through the dataset and the prompt seeds (segment 1/1 gives what an unsegmented run does).
+  const segment = task.phase.segment;
+  const idPrefix = `${task.runId}-${task.phase.name}${segment ? `-s${segment.index}of${segment.count}` : ''}`;
+  const segmentOffset = segment ? segment.index - 1 : 0;
+  const segmentCount = segment?.count ?? 1;
   const newRequest = (): GenerationRequest => {
     const sequence = counters.sequence++;
-    const requestId = `${task.runId}-${task.phase.name}-w${task.workerIndex}-${sequence}`;
+    const requestId = `${idPrefix}-w${task.workerIndex}-${sequence}`;
+    const stream = sequence * task.workerCount + task.workerIndex;
     const prompt = task.prompts?.length
-      ? task.prompts[(sequence * task.workerCount + task.workerIndex) % task.prompts.length]!
-      : syntheticPrompt(task.workload.promptWords ?? task.workload.promptTokens, `[${requestId}]`, task.workload.seed + sequence * 7919 + task.workerIndex);
+      ? task.prompts[(stream * segmentCount + segmentOffset) % task.prompts.length]!
+      : syntheticPrompt(task.workload.promptWords ?? task.workload.promptTokens, `[${requestId}]`, task.workload.seed + sequence * 7919 + task.workerIndex + segmentOffset * 104_729);
     return {
       requestId,
       model: task.target.model,
@@ -199,7 +208,7 @@ async function runClosed(
   metaFor: MetaFor,
 ): Promise<void> {
   const users: Promise<void>[] = [];
-  for (let user = task.workerIndex; user < peakUsers(load.users); user += task.workerCount) {
+  for (const user of stripeIndices(peakUsers(load.users), task.phase.segment, task.workerIndex, task.workerCount)) {
     users.push(runUser(user));
   }
   await Promise.all(users);
@@ -241,7 +250,7 @@ async function runOpen(
   onDropped: (record: RequestRecord) => void,
 ): Promise<void> {
   const inFlight = new Set<Promise<RequestRecord>>();
-  for (let i = task.workerIndex; i < load.arrivalsMs.length; i += task.workerCount) {
+  for (const i of stripeIndices(load.arrivalsMs.length, task.phase.segment, task.workerIndex, task.workerCount)) {
     const dueMs = task.phaseStartMs + load.arrivalsMs[i]!;
     if (dueMs >= endMs) break;
     // A dropped arrival is stamped at dueMs, which may lie before the wake-up: the watermark holds it back.
@@ -264,7 +273,7 @@ async function runOpen(
 
 function droppedRecord(task: WorkerTask, meta: RequestMeta, arrivalIndex: number): RequestRecord {
   return {
-    request_id: `${task.runId}-${task.phase.name}-a${arrivalIndex}-dropped`,
+    request_id: `${task.runId}-${task.phase.name}${task.phase.segment ? `-s${task.phase.segment.index}of${task.phase.segment.count}` : ''}-a${arrivalIndex}-dropped`,
     run_id: task.runId,
     stage: meta.stage,
     stage_index: meta.stageIndex,

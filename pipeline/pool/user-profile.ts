@@ -1,5 +1,6 @@
 /** When a closed-loop user is active under a piecewise-linear users profile. */
 import { usersAt, type ClosedLoad, type Phase } from '../core/plan.js';
+import { stripeIndices } from '../load/segment.js';
 
 const EPSILON = 1e-9;
 
@@ -32,8 +33,7 @@ export function peakUsers(profile: ClosedLoad['users']): number {
 export function maxStreams(task: { phase: Phase; workerIndex: number; workerCount: number }): number {
   const load = task.phase.load;
   if (load.kind === 'open') return Math.max(1, load.maxInFlight);
-  const peak = peakUsers(load.users);
   let mine = 0;
-  for (let user = task.workerIndex; user < peak; user += task.workerCount) mine++;
+  for (const _user of stripeIndices(peakUsers(load.users), task.phase.segment, task.workerIndex, task.workerCount)) mine++;
   return Math.max(1, mine);
 }

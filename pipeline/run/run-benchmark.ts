@@ -10,7 +10,18 @@ import type { EngineInfo } from '../core/engine.js';
 import { BenchError, UsageError } from '../core/errors.js';
 import type { RunMonitor } from '../core/monitor.js';
 import type { ExecutionPlan, Phase } from '../core/plan.js';
-import { RUN_SCHEMA_VERSION, type RunResult, type RunSummary, type StartManifest, type ThresholdResult, type WorkloadFingerprint } from '../core/run-result.js';
+import {
+  RUN_SCHEMA_VERSION,
+  type ClockCheck,
+  type RunResult,
+  type RunSummary,
+  type SegmentInfo,
+  type StartManifest,
+  type ThresholdResult,
+  type ValidityCheck,
+  type WorkloadFingerprint,
+} from '../core/run-result.js';
+import { agentLabel } from '../core/segment.js';
 import type { RunControl, RunIdentity, RunSink } from '../core/sink.js';
 import { toolVersion } from '../core/version.js';
 import { adapterFor } from '../../collectors/engines/index.js';
@@ -21,12 +32,13 @@ import { loadDataset } from './dataset.js';
 import { calibratePromptWords, type PromptCalibration } from './prompt-calibration.js';
 import { preflight, preflightHttp, type PreflightResult } from './preflight.js';
 import { clientHealth, hostInfo, resourcesSection } from './result-sections.js';
+import { clockCheckFromDates, clockCheckFromFlag, probeEngineDate } from './clock-offset.js';
 import { newRunId } from './run-id.js';
 import type { MeasuredPhase, PhasePlanner } from './level-search.js';
 import { RunSummarizer } from './run-summarizer.js';
 import { SinkSet } from './sink-set.js';
 import type { RequestSlo } from './summary-collector.js';
-import { validityChecks } from './validity.js';
+import { DEFAULT_VALIDITY_LIMITS, validityChecks } from './validity.js';
 import { WindowStage } from './window-stage.js';
 
 export interface RunOptions {
@@ -60,6 +72,13 @@ export interface RunOptions {
   readonly tuning?: ClientTuning;
   /** Phases decided as the run goes (the SLO search), after the plan's own phases. */
   readonly planner?: PhasePlanner;
+  /**
+   * Epoch ms at which the first measured phase is due (--start-at): the agents of a segmented run share it (DESIGN
+   * §16); a warmup runs before it. An agent that gets there late starts at once, skips nothing, and reports its lag.
+   */
+  readonly startAtMs?: number;
+  /** This machine's clock against the agents' reference (reference − local), as NTP measured it (--clock-offset-ms). */
+  readonly clockOffsetMs?: number;
 }
 
 export interface RunOutcome {
@@ -68,6 +87,11 @@ export interface RunOutcome {
 
 /** How often abort_on_fail thresholds are evaluated on the summary so far. */
 const THRESHOLD_CHECK_MS = 2000;
+/**
+ * Before --start-at the coordinator wakes this early to open the phase's connections (pool.prepare): opened long
+ * before, they would sit idle past servers' keep-alive timeouts (5 s in Node) and be closed under it.
+ */
+const START_PREPARE_LEAD_MS = 2000;
 
 export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Promise<RunOutcome> {
   const clock = options.clock ?? systemClock;
@@ -77,7 +101,24 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   const prompts = plan.workload.dataset ? await loadDataset(plan.workload.dataset) : undefined;
   const workerCount = options.workers ?? defaultWorkerCount();
   const userSendRatePerS = options.userSendRatePerS ?? DEFAULT_USER_SEND_RATE_PER_S;
-  const identity: RunIdentity = { runId: options.runId ?? newRunId(), scenario: options.scenarioName, engine: plan.target.engine, model: plan.target.model };
+  const agent = plan.segment ? agentLabel(plan.segment) : undefined;
+  const identity: RunIdentity = {
+    runId: options.runId ?? newRunId(),
+    scenario: options.scenarioName,
+    engine: plan.target.engine,
+    model: plan.target.model,
+    ...(agent ? { agent } : {}),
+  };
+  const segmentInfo: SegmentInfo | undefined = plan.segment && agent
+    ? { index: plan.segment.index, count: plan.segment.count, agent, ...(options.startAtMs !== undefined ? { start_at_ms: options.startAtMs } : {}) }
+    : undefined;
+  let startLagMs: number | undefined;
+  let clockCheck: ClockCheck | undefined;
+  /** run.json `segment`: the plan's, with how this agent met the shared start. */
+  const segmentResult = (): { segment: SegmentInfo } | Record<string, never> =>
+    segmentInfo
+      ? { segment: { ...segmentInfo, ...(startLagMs !== undefined ? { start_lag_ms: startLagMs } : {}), ...(clockCheck ? { clock: clockCheck } : {}) } }
+      : {};
   const startedAt = new Date();
   const host = hostInfo(workerCount);
   const scenario = { ...options.scenario, name: options.scenarioName };
@@ -125,6 +166,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
     target: { engine: plan.target.engine, url: plan.target.url, model: plan.target.model, api: plan.target.api ?? adapter.defaultApi, network_rtt_ms: null },
     host,
     stages: [],
+    ...segmentResult(),
     ...partial,
   });
   /** Before any load: the sinks still get a run.json saying why nothing ran (DESIGN §11: a failed tick leaves a record). */
@@ -155,6 +197,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
       warmup: phase.warmup,
       stages: phase.stages.map((stage) => ({ name: stage.name, index: stage.index, ...(stage.target !== undefined ? { target: stage.target } : {}) })),
     })),
+    ...(segmentInfo ? { segment: segmentInfo } : {}),
   };
   try {
     await sinks.openAll({ ...identity, manifest }, control);
@@ -175,6 +218,14 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
     notice(`prompts: ${calibration.prompt_words} words make ${calibration.server_tokens} tokens by the server's tokenizer (${plan.target.engine} ${calibration.endpoint}); ${plan.workload.promptTokens} were asked for`);
   }
   const workload = calibration?.prompt_words != null ? { ...plan.workload, promptWords: calibration.prompt_words } : plan.workload;
+  const lagBudgetMs = DEFAULT_VALIDITY_LIMITS.scheduleLagP99Ms;
+  if (options.startAtMs !== undefined) {
+    // Agents meet at --start-at on their own clocks: say whether this one is off by more than the lag budget.
+    clockCheck = options.clockOffsetMs !== undefined
+      ? clockCheckFromFlag(options.clockOffsetMs, lagBudgetMs)
+      : clockCheckFromDates(await probeEngineDate(preflightHttp(plan.target.url, apiKey), adapter.healthPath ?? '/', clock, options.signal), lagBudgetMs);
+    if (clockCheck.verdict !== 'within') notice(`clock: ${clockCheck.detail}`);
+  }
 
   if (options.monitor) {
     await options.monitor.start({ runId: identity.runId, onPoints: (points) => sinks.write({ kind: 'resources', points }), onNotice: notice });
@@ -232,8 +283,19 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
         ...(apiKey ? { apiKey } : {}),
         ...(prompts ? { prompts } : {}),
       };
+      // The shared start is the first measured phase's: a warmup is each agent's own and runs before it, as soon as the
+      // agent is ready. Were the warmup phase 0, each agent's schedule would begin when its own warmup drained.
+      const sharedStart = options.startAtMs !== undefined && !phase.warmup && startLagMs === undefined ? options.startAtMs : undefined;
+      if (sharedStart !== undefined) await clock.sleepUntil(sharedStart - START_PREPARE_LEAD_MS, options.signal);
+      if (abortReason) break;
       await pool.prepare(input, adapter.healthPath ?? '/');
-      const phaseStartMs = clock.nowMs() + 20;
+      let phaseStartMs = clock.nowMs() + 20;
+      if (sharedStart !== undefined) {
+        // On time: the phase is due at the shared start. Late: it starts now, its whole schedule shifted, nothing skipped.
+        startLagMs = Math.max(0, phaseStartMs - sharedStart);
+        phaseStartMs = Math.max(phaseStartMs, sharedStart);
+        if (startLagMs > lagBudgetMs) notice(`phase ${phase.name} started ${startLagMs.toFixed(0)} ms after --start-at ${sharedStart}: this agent's schedule runs that much later than the others' (nothing skipped)`);
+      }
       sinks.write({
         kind: 'phase',
         phase: phase.name,
@@ -281,14 +343,17 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   const resources = resourcesSection(monitorSummary, options.resourceNotes, summary);
   const result = resultOf({
     status: failReason ? 'failed' : abortReason ? 'aborted' : 'completed',
-    validity: validityChecks({
-      scheduleLagP99Ms: summarizer.sendLag.arrivalLagP99Ms(),
-      userSendWaitShare: summarizer.sendLag.userSendWaitShare(),
-      closedLoopRequests: summarizer.sendLag.userRequests(),
-      eventLoopDelayP99Ms,
-      clientCpuShare,
-      requestsSent: sent,
-    }),
+    validity: [
+      ...validityChecks({
+        scheduleLagP99Ms: summarizer.sendLag.arrivalLagP99Ms(),
+        userSendWaitShare: summarizer.sendLag.userSendWaitShare(),
+        closedLoopRequests: summarizer.sendLag.userRequests(),
+        eventLoopDelayP99Ms,
+        clientCpuShare,
+        requestsSent: sent,
+      }),
+      ...sharedStartChecks(startLagMs, clockCheck, lagBudgetMs),
+    ],
     target: {
       engine: plan.target.engine,
       url: plan.target.url,
@@ -343,6 +408,33 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
       },
     };
   }
+}
+
+/**
+ * A segment's meeting with the others (DESIGN §16): its start lag against --start-at, and its clock. A clock is
+ * failed only when it is off for certain; `undetermined` passes and says what could not be told.
+ */
+function sharedStartChecks(startLagMs: number | undefined, clockCheck: ClockCheck | undefined, budgetMs: number): ValidityCheck[] {
+  const checks: ValidityCheck[] = [];
+  if (startLagMs !== undefined) {
+    const ok = startLagMs <= budgetMs;
+    checks.push({
+      name: 'segment_start_lag_ms',
+      ok,
+      value: startLagMs,
+      limit: budgetMs,
+      detail: ok
+        ? `≤ ${budgetMs}`
+        : 'this agent began its first measured phase after --start-at, so its share of the schedule ran that much later than the other agents\' (nothing skipped); give the agents more time (and their warmup) before --start-at',
+    });
+  }
+  if (clockCheck) {
+    const nearest = clockCheck.offset_low_ms === null || clockCheck.offset_high_ms === null
+      ? null
+      : clockCheck.offset_low_ms > 0 ? clockCheck.offset_low_ms : clockCheck.offset_high_ms < 0 ? clockCheck.offset_high_ms : 0;
+    checks.push({ name: 'clock_offset_ms', ok: clockCheck.verdict !== 'beyond', value: nearest, limit: budgetMs, detail: clockCheck.detail });
+  }
+  return checks;
 }
 
 /** The signal's reason names what stopped the run ("SIGTERM"); Ctrl-C by default. */

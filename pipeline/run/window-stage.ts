@@ -17,7 +17,7 @@ export class WindowStage {
   readonly #windows: WindowAccumulator;
 
   constructor(
-    run: Pick<RunIdentity, 'runId' | 'engine' | 'model'>,
+    run: Pick<RunIdentity, 'runId' | 'engine' | 'model' | 'agent'>,
     private readonly emit: (windows: readonly Point[]) => void,
   ) {
     this.#windows = new WindowAccumulator(run);

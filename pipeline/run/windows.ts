@@ -50,7 +50,7 @@ export class WindowAccumulator {
   #emitted = 0;
 
   constructor(
-    private readonly run: Pick<RunIdentity, 'runId' | 'engine' | 'model'>,
+    private readonly run: Pick<RunIdentity, 'runId' | 'engine' | 'model' | 'agent'>,
     private readonly windowMs = WINDOW_MS,
   ) {}
 
@@ -150,7 +150,8 @@ export class WindowAccumulator {
     let stage = this.#stages.get(key);
     if (!stage) {
       stage = {
-        tags: { run_id: this.run.runId, engine, model, stage: record.stage },
+        // A segment's windows are its agent's share (a merged run recomputes the whole run's, untagged).
+        tags: { run_id: this.run.runId, engine, model, stage: record.stage, ...(this.run.agent ? { agent: this.run.agent } : {}) },
         windows: new Map(),
         first: Number.POSITIVE_INFINITY,
         last: Number.NEGATIVE_INFINITY,
@@ -189,7 +190,7 @@ export class WindowAccumulator {
 }
 
 /** Pure: the final windows of a set of records. */
-export function windowPoints(records: Iterable<RequestRecord>, run: Pick<RunIdentity, 'runId' | 'engine' | 'model'>, windowMs = WINDOW_MS): Point[] {
+export function windowPoints(records: Iterable<RequestRecord>, run: Pick<RunIdentity, 'runId' | 'engine' | 'model' | 'agent'>, windowMs = WINDOW_MS): Point[] {
   const accumulator = new WindowAccumulator(run, windowMs);
   for (const record of records) accumulator.add(record);
   return accumulator.takeAll();

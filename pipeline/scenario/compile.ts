@@ -4,11 +4,13 @@
  */
 import { ScenarioError } from '../core/errors.js';
 import type { AbortConditions, ExecutionPlan, Phase, TargetConfig, WorkloadConfig } from '../core/plan.js';
+import { parseSegment, type Segment } from '../core/segment.js';
 import { constantConcurrency } from '../load/constant-concurrency.js';
 import { constantRate } from '../load/constant-rate.js';
 import { mixSeed } from '../load/random.js';
 import { rampingConcurrency } from '../load/ramping-concurrency.js';
 import { rampingRate } from '../load/ramping-rate.js';
+import { segmentPhases } from '../load/segment.js';
 import { sweep, sweepLevelName } from '../load/sweep.js';
 import type { ArrivalSettings, LoadStage } from '../load/types.js';
 import { warmupPhase, type WarmupLoad } from '../load/warmup.js';
@@ -22,11 +24,33 @@ const MAIN_STREAM = 1;
 
 export function compileScenario(scenario: Scenario): ExecutionPlan {
   const target = compileTarget(scenario);
-  return { target, workload: compileWorkload(scenario), phases: compilePhases(scenario), abort: compileAbort(scenario) };
+  const segment = compileSegment(scenario);
+  return {
+    target,
+    workload: compileWorkload(scenario),
+    phases: compilePhases(scenario),
+    abort: compileAbort(scenario),
+    ...(segment ? { segment } : {}),
+  };
 }
 
-/** The phases alone (warmup first), for checking a scenario that has no target yet. */
+/** `segment: "I/N"` (or --segment), already checked by the schema; undefined for the whole schedule. */
+export function compileSegment(scenario: Scenario): Segment | undefined {
+  if (scenario.segment === undefined) return undefined;
+  const segment = parseSegment(scenario.segment);
+  if (typeof segment === 'string') throw new ScenarioError('SCENARIO_INVALID', `segment: ${segment}`);
+  return segment;
+}
+
+/** The phases alone (warmup first), for checking a scenario that has no target yet; a segment's share when it has one. */
 export function compilePhases(scenario: Scenario): Phase[] {
+  const segment = compileSegment(scenario);
+  const phases = compileWholePhases(scenario);
+  return segment ? segmentPhases(phases, segment) : phases;
+}
+
+/** The one-machine schedule of the scenario, whatever segment it names. */
+export function compileWholePhases(scenario: Scenario): Phase[] {
   const seed = scenario.workload.seed;
   const phases: Phase[] = [];
   if (scenario.warmup) {

@@ -26,15 +26,20 @@ export function workloadFingerprint(scenario: Scenario, datasetSha256?: string):
 
 /** Differences between two fingerprints' fields, one "path: a ≠ b" line each (for compare's refusal). */
 export function fingerprintDifferences(a: WorkloadFingerprint, b: WorkloadFingerprint): string[] {
+  return valueDifferences(a.fields, b.fields);
+}
+
+/** Differences between two JSON values, one "path: a ≠ b" line per differing leaf (compare's and merge's refusals). */
+export function valueDifferences(a: unknown, b: unknown): string[] {
   const out: string[] = [];
   const walk = (path: string, x: unknown, y: unknown) => {
     if (isPlainObject(x) && isPlainObject(y)) {
       for (const key of [...new Set([...Object.keys(x), ...Object.keys(y)])].sort()) walk(path ? `${path}.${key}` : key, x[key], y[key]);
     } else if (canonicalJson(x) !== canonicalJson(y)) {
-      out.push(`${path}: ${canonicalJson(x) ?? 'absent'} ≠ ${canonicalJson(y) ?? 'absent'}`);
+      out.push(`${path || '(root)'}: ${canonicalJson(x) ?? 'absent'} ≠ ${canonicalJson(y) ?? 'absent'}`);
     }
   };
-  walk('', a.fields, b.fields);
+  walk('', a, b);
   return out;
 }
 

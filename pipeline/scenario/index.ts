@@ -1,8 +1,8 @@
 /** The scenario layer's public API: files and flags in, a validated Scenario and an ExecutionPlan out. */
 export { loadScenario, resolveScenarioDocument, type LoadScenarioOptions, type ResolvedDocument } from './load.js';
 export { applyOverrides, WORKLOAD_FLAGS, type ScenarioOverrides } from './overrides.js';
-export { workloadFingerprint } from './fingerprint.js';
-export { compileLevelSearch, compilePhases, compileScenario, compileThresholds } from './compile.js';
+export { canonicalJson, valueDifferences, workloadFingerprint } from './fingerprint.js';
+export { compileLevelSearch, compilePhases, compileScenario, compileSegment, compileThresholds, compileWholePhases } from './compile.js';
 export { describeLoad } from './describe.js';
 export { scenarioProblems, validateScenario } from './validate.js';
 export {

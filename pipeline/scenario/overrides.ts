@@ -61,6 +61,8 @@ export interface ScenarioOverrides {
   readonly dataset?: string;
   /** Repeatable `--threshold "ttft_ms:p95<2000"`. */
   readonly thresholds?: readonly string[];
+  /** `--segment I/N`: this machine runs segment I of N of the schedule (DESIGN §16). */
+  readonly segment?: string;
 }
 
 const FLAG_NAMES: Record<keyof ScenarioOverrides, string> = {
@@ -69,7 +71,7 @@ const FLAG_NAMES: Record<keyof ScenarioOverrides, string> = {
   stages: '--stages', rateStages: '--rate-stages', duration: '--duration', requests: '--requests', warmup: '--warmup',
   levelDuration: '--level-duration', levelRequests: '--level-requests',
   thinkTime: '--think-time', seed: '--seed', promptTokens: '--prompt-tokens', maxTokens: '--max-tokens',
-  stream: '--no-stream', dataset: '--dataset', thresholds: '--threshold',
+  stream: '--no-stream', dataset: '--dataset', thresholds: '--threshold', segment: '--segment',
 };
 
 /** Flags that change what is sent or how (a run given any of them is not its preset's workload any more). */
@@ -88,6 +90,7 @@ export function applyOverrides(scenario: Scenario, overrides: ScenarioOverrides)
   };
   const next = structuredClone(scenario) as unknown as Document;
   if (overrides.name !== undefined) set(next, 'name', 'name', 'name', overrides.name);
+  if (overrides.segment !== undefined) set(next, 'segment', 'segment', 'segment', overrides.segment);
 
   const target: Document = { ...(scenario.target ?? {}) };
   for (const [flag, key] of [['engine', 'engine'], ['url', 'url'], ['model', 'model'], ['apiKeyEnv', 'api_key_env'], ['api', 'api']] as const) {

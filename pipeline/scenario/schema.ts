@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { ENGINE_KINDS } from '../core/engine.js';
+import { parseSegment } from '../core/segment.js';
 import { ARRIVAL_PROCESSES } from '../load/arrival-process.js';
 import { DURATION_EXAMPLES, DURATION_PATTERN, durationMs, durationProblem, isDuration } from './duration.js';
 import { checkThreshold, SCALAR_METRICS, THRESHOLD_METRICS, type ThresholdMetric } from './thresholds.js';
@@ -267,6 +268,16 @@ export const ScenarioSchema = z
     warmup: WarmupSchema.optional(),
     abort: AbortSchema.optional(),
     thresholds: ThresholdsSchema.optional(),
+    segment: z
+      .string()
+      .superRefine((text, ctx) => {
+        const segment = parseSegment(text);
+        if (typeof segment === 'string') ctx.addIssue({ code: 'custom', message: segment });
+      })
+      .optional()
+      .meta({
+        description: 'Run segment I of N of the schedule ("2/4", 1-based) on this machine: users and arrivals with index ≡ I−1 mod N; `llmbench merge` joins the N run directories into one run (README: Load beyond one machine)',
+      }),
   })
   .meta({ title: 'llmbench scenario' });
 

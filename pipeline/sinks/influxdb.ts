@@ -183,7 +183,7 @@ export class InfluxDbSink implements RunSink {
       this.#records = [];
       this.#recordsHead = 0;
       if (this.#resources.length > 0) {
-        for (const point of resourcePoints(this.#resources, run.runId)) this.#line(point, this.#timestamps.assign(point), lines);
+        for (const point of resourcePoints(this.#resources, run.runId, run.agent)) this.#line(point, this.#timestamps.assign(point), lines);
         this.#resources = [];
       }
       for (const point of this.#windows) this.#line(point, toNanos(point.time_ms), lines);

@@ -5,6 +5,8 @@
  * unique-timestamps.ts turns them into unique nanoseconds per series.
  *
  * Tags are the low-cardinality identity of a series; everything per request (request_id included) is a field.
+ * A segment of a run spread over agents (DESIGN §16) adds `agent` ("2of4", one value per agent) to every point,
+ * so agents sharing a run id never write the same series; an unsegmented run has no `agent` tag.
  * `record_json` carries the rest of the record (stamps, counts, sources, raw server fields) so that
  * analytics/flux-source.ts can rebuild the exact RequestRecord; metrics and the chunk log travel as real
  * fields and `llm_token` points. Keep REQUEST_RECORD_JSON_FIELD in step with analytics/record-from-flux.ts.
@@ -22,6 +24,9 @@ export const REQUEST_RECORD_JSON_FIELD = 'record_json';
 export function recordToPoints(record: RequestRecord, run: RunTags): Point[] {
   const engine = record.engine || run.engine;
   const model = record.model || run.model;
+  // A merged run's records name their agent, so pushing it lands on the series its agents wrote live.
+  const agent = record.agent ?? run.agent;
+  const agentTag: Record<string, string> = agent ? { agent } : {};
   const fields: Record<string, number | string | boolean> = {
     request_id: record.request_id,
     tokens: record.output_tokens ?? record.metrics.output_tokens ?? 0,
@@ -36,14 +41,14 @@ export function recordToPoints(record: RequestRecord, run: RunTags): Point[] {
   const points: Point[] = [
     {
       measurement: 'llm_request',
-      tags: { run_id: run.runId, scenario: run.scenario, engine, model, stage: record.stage, status: record.status },
+      tags: { run_id: run.runId, scenario: run.scenario, engine, model, stage: record.stage, status: record.status, ...agentTag },
       fields,
       time_ms: record.t_send ?? record.t_dispatch ?? record.t_intended,
     },
   ];
   if (record.t_send === undefined) return points;
 
-  const tokenTags = { run_id: run.runId, engine, model, stage: record.stage };
+  const tokenTags = { run_id: run.runId, engine, model, stage: record.stage, ...agentTag };
   let previousOffsetMs: number | undefined;
   record.chunks.forEach(([offsetMs, tokens], index) => {
     const tokenFields: Record<string, number | string> = { request_id: record.request_id, index, tokens, offset_ms: offsetMs };
@@ -55,9 +60,9 @@ export function recordToPoints(record: RequestRecord, run: RunTags): Point[] {
   return points;
 }
 
-/** Resource samples pass through with the run's id as a tag (whatever the collector put there). */
-export function resourcePoints(points: readonly Point[], runId: string): Point[] {
-  return points.map((point) => ({ ...point, tags: { ...point.tags, run_id: runId } }));
+/** Resource samples pass through with the run's id as a tag (whatever the collector put there), and a segment's agent. */
+export function resourcePoints(points: readonly Point[], runId: string, agent?: string): Point[] {
+  return points.map((point) => ({ ...point, tags: { ...point.tags, run_id: runId, ...(agent ? { agent } : {}) } }));
 }
 
 /** Metrics whose headline statistics go on the `llm_run` point. */
@@ -107,7 +112,13 @@ export function runPoint(result: RunResult): Point {
   }
   return {
     measurement: 'llm_run',
-    tags: { run_id: result.run_id, scenario: result.scenario.name, engine: result.target.engine, model: result.target.model },
+    tags: {
+      run_id: result.run_id,
+      scenario: result.scenario.name,
+      engine: result.target.engine,
+      model: result.target.model,
+      ...(result.segment ? { agent: result.segment.agent } : {}),
+    },
     fields,
     time_ms: Date.parse(result.ended_at),
   };

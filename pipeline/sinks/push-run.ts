@@ -59,7 +59,13 @@ export async function pushRun(runDir: string, config: InfluxConfig, options: Pus
   const notice = options.onNotice ?? (() => {});
   const dir = await readRunDirectory(runDir, { onWarning: notice });
   const result = dir.result;
-  const run: RunIdentity = { runId: result.run_id, scenario: result.scenario.name, engine: result.target.engine, model: result.target.model };
+  const run: RunIdentity = {
+    runId: result.run_id,
+    scenario: result.scenario.name,
+    engine: result.target.engine,
+    model: result.target.model,
+    ...(result.segment ? { agent: result.segment.agent } : {}),
+  };
   const http = options.http ?? createInfluxHttp(config, options.requestTimeoutMs !== undefined ? { timeoutMs: options.requestTimeoutMs } : {});
   try {
     await preflightInflux(http, config);
@@ -112,7 +118,7 @@ export async function pushRun(runDir: string, config: InfluxConfig, options: Pus
       rest.add(record);
       await send(recordToPoints(record, run), true);
     }
-    for await (const point of dir.resources()) await send(resourcePoints([point], run.runId), true);
+    for await (const point of dir.resources()) await send(resourcePoints([point], run.runId, run.agent), true);
     await send([...rest.takeAll().filter((window) => !handedOut.has(windowKey(window))), runPoint(result)], false);
     await writer.drain();
     failIfUnsent(writer, run.runId, config);

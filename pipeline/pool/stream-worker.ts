@@ -20,8 +20,10 @@ import { isUserActive, maxStreams, nextActiveOffset, peakUsers } from './user-pr
 import { Watchdog } from './watchdog.js';
 import { nameThisThread, WORKER_THREAD_NAME } from '../tuning/thread-priority.js';
 import {
+  requestIdOf,
   SHARED_IN_FLIGHT,
   SHARED_REQUESTS_CLAIMED,
+  startedSlot,
   type CoordinatorMessage,
   type PrepareTask,
   type WorkerMessage,
@@ -92,9 +94,7 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
   stop.signal.addEventListener('abort', () => cancel.abort(stop.signal.reason), { once: true });
 
   const counters = { sent: 0, dropped: 0, sequence: 0 };
-  const newRequest = (): GenerationRequest => {
-    const sequence = counters.sequence++;
-    const requestId = `${task.runId}-${task.phase.name}-w${task.workerIndex}-${sequence}`;
+  const newRequest = (sequence: number, requestId: string): GenerationRequest => {
     const prompt = task.prompts?.length
       ? task.prompts[(sequence * task.workerCount + task.workerIndex) % task.prompts.length]!
       : syntheticPrompt(task.workload.promptTokens, `[${requestId}]`, task.workload.seed + sequence * 7919 + task.workerIndex);
@@ -142,7 +142,11 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
       // phase start, and then let ~650 sends out within ~55 ms, faster than the server could read them.
       const wait = pacer.sendTurn();
       if (wait) await wait;
-      const finished = await executeRequest(context, newRequest(), meta, cancel.signal);
+      const sequence = counters.sequence++;
+      const requestId = requestIdOf(task.runId, task.phase.name, task.workerIndex, sequence);
+      batcher.started({ id: requestId, tIntended: meta.tIntended, stageIndex: meta.stageIndex, ...(meta.user !== undefined ? { user: meta.user } : {}) });
+      Atomics.store(shared, startedSlot(task.workerIndex), counters.sequence);
+      const finished = await executeRequest(context, newRequest(sequence, requestId), meta, cancel.signal);
       batcher.push(finished);
       return finished.record;
     } finally {

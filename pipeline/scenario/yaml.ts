@@ -117,7 +117,7 @@ function describeFailure(error: unknown): string {
   if (/excessive alias count/i.test(message)) {
     return `aliases expand to more than ${MAX_ALIAS_COUNT} copies (an alias bomb?); scenario files need few or no aliases`;
   }
-  return printable(firstLine(message));
+  return firstLine(message);
 }
 
 function firstLine(message: string): string {

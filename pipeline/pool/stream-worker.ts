@@ -15,6 +15,7 @@ import { agentFor, preconnect } from './connections.js';
 import { DispatchPacer } from './dispatch-pacer.js';
 import { executeRequest, type RequestContext, type RequestMeta } from './execute-request.js';
 import { syntheticPrompt } from './prompts.js';
+import { stageAt } from './stage-at.js';
 import { RecordBatcher } from './record-batcher.js';
 import { isUserActive, maxStreams, nextActiveOffset, peakUsers } from './user-profile.js';
 import { Watchdog } from './watchdog.js';
@@ -110,13 +111,8 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
       ...(task.apiKey ? { apiKey: task.apiKey } : {}),
     };
   };
-  const stageAt = (offsetMs: number) => {
-    let current = task.phase.stages[0];
-    for (const stage of task.phase.stages) if (stage.startMs <= offsetMs) current = stage;
-    return current ?? { name: task.phase.name, index: 0, startMs: 0 };
-  };
   const metaFor = (tIntended: number, user?: number): RequestMeta => {
-    const stage = stageAt(tIntended - task.phaseStartMs);
+    const stage = stageAt(task.phase, tIntended - task.phaseStartMs);
     return {
       tIntended,
       stage: task.phase.warmup ? 'warmup' : stage.name,

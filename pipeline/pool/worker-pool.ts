@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import { BenchError } from '../core/errors.js';
 import { maxStreams } from './user-profile.js';
-import type { Phase } from '../core/plan.js';
+import { stageAt } from './stage-at.js';
 import type { RequestRecord } from '../core/record.js';
 import { unpackChunkLog } from './chunk-log.js';
 import type { FinishedRequest } from './execute-request.js';
@@ -196,7 +196,7 @@ function lostRecords(input: PhaseTaskInput, workerIndex: number, reason: string,
   const phase = input.phase;
   const unreported: StartedRequest[] = [];
   for (let sequence = reportedStarts; sequence < startedInAll; sequence++) {
-    unreported.push({ id: requestIdOf(input.runId, phase.name, workerIndex, sequence), tIntended: nowMs, stageIndex: stageIndexAt(phase, nowMs - input.phaseStartMs) });
+    unreported.push({ id: requestIdOf(input.runId, phase.name, workerIndex, sequence), tIntended: nowMs, stageIndex: phase.warmup ? -1 : stageAt(phase, nowMs - input.phaseStartMs).index });
   }
   const message = `worker thread ${workerIndex} died with this request in flight (${reason}); its outcome was lost with the thread`;
   return [...open, ...unreported].map((started, i) => ({
@@ -220,13 +220,6 @@ function lostRecords(input: PhaseTaskInput, workerIndex: number, reason: string,
     sources: {},
     server: {},
   }));
-}
-
-function stageIndexAt(phase: Phase, offsetMs: number): number {
-  if (phase.warmup) return -1;
-  let index = phase.stages[0]?.index ?? 0;
-  for (const stage of phase.stages) if (stage.startMs <= offsetMs) index = stage.index;
-  return index;
 }
 
 /** The record as the rest of the tool sees it: its chunk log unpacked into `chunks`. */

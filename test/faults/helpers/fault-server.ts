@@ -43,7 +43,7 @@ export const EXPECTED: Readonly<Record<Fault, { status: 'ok' | 'error'; kind?: E
 export const ALL_FAULTS = Object.keys(EXPECTED) as Fault[];
 
 /** The scenario timeouts the faults are sized against. */
-export const TIMEOUTS = { firstTokenMs: 1000, idleMs: 300 };
+export const TIMEOUTS = { firstTokenMs: 1500, idleMs: 600 };
 const TOKEN_GAP_MS = 10;
 const TOKENS = 4;
 /** Bytes of the one line without a line end that `unbounded_line` sends (unless the client stops reading). */

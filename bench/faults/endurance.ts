@@ -48,6 +48,15 @@ const sim = await startSimProcess(['--engine', 'vllm', '--port', '0', '--ttft-ms
   '--error-rate', each, '--error-status', '503', '--disconnect-rate', each, '--malformed-rate', each, '--mid-stream-error-rate', each]);
 const dir = values.out ?? (await mkdtemp(join(tmpdir(), 'llmbench-endurance-')));
 const out = join(dir, 'run');
+const benchStartMs = performance.now();
+let simExit: string | undefined;
+const onSimExit = (code: number | null, signal: NodeJS.Signals | null) => {
+  simExit = `the simulator exited (${signal ?? `code ${code}`}) ${((performance.now() - benchStartMs) / 1000).toFixed(0)} s into the bench`;
+  console.log(simExit);
+};
+sim.child.once('exit', onSimExit);
+// Kept unless the bench ends well without --out (a failure or an exception leaves it to look into).
+let keep = true;
 try {
   console.log(`endurance: ${values.duration} at ${rate} req/s (constant arrivals), ${maxTokens} tokens each, faults ${(faultRate * 100).toFixed(2)} % of requests; run directory ${out}`);
   const startMs = performance.now();
@@ -73,7 +82,7 @@ try {
   for await (const record of view.records()) records.push(record);
   const ids = new Set(records.map((record) => record.request_id));
   const due = Math.ceil((durationMs / 1000) * rate - 1e-9);
-  const truth = (await (await request(`${sim.url}/__sim/requests`)).body.json()) as GroundTruthRecord[];
+  const truth = simExit ? [] : ((await (await request(`${sim.url}/__sim/requests`)).body.json()) as GroundTruthRecord[]);
   const ours = truth.filter((entry) => entry.request_id.startsWith(view.result.run_id));
   const unrecorded = ours.filter((entry) => !ids.has(entry.request_id));
   const kinds = new Map<string, number>();
@@ -87,7 +96,7 @@ try {
   console.log('\nresult');
   console.log(`  status ${view.result.status}, valid ${view.result.valid}`);
   console.log(`  records due ${due}, written ${records.length}, distinct ${ids.size}, dropped ${summary.requests.dropped}`);
-  console.log(`  server saw ${ours.length} requests; without a record: ${unrecorded.length}`);
+  console.log(simExit ? `  server: ${simExit}; its ground truth is gone` : `  server saw ${ours.length} requests; without a record: ${unrecorded.length}`);
   const sends = records.map((record) => record.t_send).filter((t): t is number => t !== undefined).sort((a, b) => a - b);
   const sendRate = sends.length > 1 ? ((sends.length - 1) * 1000) / (sends[sends.length - 1]! - sends[0]!) : Number.NaN;
   console.log(`  sent ${sendRate.toFixed(3)} req/s (target ${rate}); completions ${(summary.throughput.rps ?? 0).toFixed(3)} req/s; schedule lag p99 ${(summary.metrics.schedule_lag_ms?.p99 ?? NaN).toFixed(2)} ms`);
@@ -96,10 +105,14 @@ try {
   console.log(`  faults injected (server): ${[...faults].map(([kind, n]) => `${kind} ${n}`).join(', ') || 'none'}`);
   const lost = records.length !== due || ids.size !== records.length || unrecorded.length > 0;
   if (lost) console.log('FAIL: a record is missing or doubled');
-  process.exitCode = lost || code !== 0 ? 1 : 0;
+  if (simExit) console.log('INVALID: the simulator did not last the run');
+  process.exitCode = lost || code !== 0 || simExit ? 1 : 0;
+  keep = Boolean(values.out) || process.exitCode !== 0;
 } finally {
+  sim.child.off('exit', onSimExit);
   await sim.stop();
-  if (!values.out) await rm(dir, { recursive: true, force: true });
+  if (keep) console.log(`run directory kept: ${out}`);
+  else await rm(dir, { recursive: true, force: true });
 }
 
 function safeRead(path: string): string {

@@ -88,46 +88,29 @@ class RecordStream {
 
 /** SSE framing: vLLM, OpenAI-compatible servers, TGI, llama.cpp, SGLang. */
 export function sseStreamParser(decoder: RecordDecoder, terminator: string): StreamParser {
-  const sse = new SseParser();
   const stream = new RecordStream(decoder, terminator);
-  const eventsOf = (text: string | undefined) => {
-    const out: StreamEvent[] = [];
-    if (stream.cut) return out;
-    let records: SseRecord[];
-    try {
-      records = text === undefined ? sse.finish() : sse.push(text);
-    } catch (error) {
-      stream.cutShort(error, out);
-      return out;
-    }
-    for (const record of records) stream.record(record.data, record.event, out);
-    return out;
-  };
-  return {
-    push: (text) => eventsOf(text),
-    finish() {
-      const out = eventsOf(undefined);
-      stream.close(out);
-      return out;
-    },
-  };
+  return framed(new SseParser(), stream, (record: SseRecord, out) => stream.record(record.data, record.event, out));
 }
 
 /** NDJSON framing: Ollama's native API. */
 export function ndjsonStreamParser(decoder: RecordDecoder, terminator: string): StreamParser {
-  const ndjson = new NdjsonParser();
   const stream = new RecordStream(decoder, terminator);
+  return framed(new NdjsonParser(), stream, (line: string, out) => stream.record(line, 'message', out));
+}
+
+/** A framer's records through `stream`; a record the framer refuses as too long cuts the stream short. */
+function framed<R>(framer: { push(text: string): R[]; finish(): R[] }, stream: RecordStream, each: (record: R, out: StreamEvent[]) => void): StreamParser {
   const eventsOf = (text: string | undefined) => {
     const out: StreamEvent[] = [];
     if (stream.cut) return out;
-    let lines: string[];
+    let records: R[];
     try {
-      lines = text === undefined ? ndjson.finish() : ndjson.push(text);
+      records = text === undefined ? framer.finish() : framer.push(text);
     } catch (error) {
       stream.cutShort(error, out);
       return out;
     }
-    for (const line of lines) stream.record(line, 'message', out);
+    for (const record of records) each(record, out);
     return out;
   };
   return {

@@ -51,9 +51,13 @@ export function engineErrorMessage(payload: unknown): string {
   return clip(JSON.stringify(payload));
 }
 
-/** True when a parsed stream record is an engine's error object (every engine puts it under `error`). */
+/**
+ * True when a parsed stream record is an engine's error object: under `error` (most engines), or the flat
+ * `{"object":"error","message":…}` of vLLM ≤ 0.9 and SGLang, which a mid-stream error event carries too (read
+ * as a chunk without choices, it let a failed stream end as an ok request).
+ */
 export function isErrorPayload(payload: unknown): boolean {
-  return isObject(payload) && payload.error !== undefined && payload.error !== null;
+  return isObject(payload) && ((payload.error !== undefined && payload.error !== null) || payload.object === 'error');
 }
 
 /** An HTTP error response (status ≥ 400) to a kind and "HTTP 404: model 'x' not found". */

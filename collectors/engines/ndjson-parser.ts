@@ -1,11 +1,16 @@
 /**
  * Incremental newline-delimited JSON framing (Ollama's native API: one JSON object per "\n"). Returns the
  * complete lines; a line split across reads is held until its "\n" arrives. Blank lines are skipped and a
- * trailing "\r" is dropped, so CRLF framing from a proxy parses the same.
+ * trailing "\r" is dropped, so CRLF framing from a proxy parses the same. A line still unterminated past
+ * the bound (record-too-long.ts) is dropped and push throws.
  */
+import { MAX_RECORD_CHARS, RecordTooLong } from './record-too-long.js';
+
 export class NdjsonParser {
   /** Unterminated tail of the last push. Invariant: contains no LF. */
   #partialLine = '';
+
+  constructor(private readonly maxRecordChars = MAX_RECORD_CHARS) {}
 
   push(text: string): string[] {
     const lines: string[] = [];
@@ -20,6 +25,10 @@ export class NdjsonParser {
       end = text.indexOf('\n', lineStart);
     }
     if (lineStart < text.length) this.#partialLine += text.slice(lineStart);
+    if (this.#partialLine.length > this.maxRecordChars) {
+      this.#partialLine = '';
+      throw new RecordTooLong(this.maxRecordChars);
+    }
     return lines;
   }
 

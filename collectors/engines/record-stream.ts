@@ -1,13 +1,15 @@
 /**
  * The part of stream parsing every engine shares: framing (SSE or NDJSON), JSON decoding, `[DONE]`,
  * mid-stream error objects, malformed records, and a body that ends without the engine's end marker.
- * An engine supplies only a RecordDecoder that turns one JSON record into events.
+ * An engine supplies only a RecordDecoder that turns one JSON record into events. A record that outgrows its
+ * bound (record-too-long.ts) is a protocol error, and nothing after it is parsed.
  */
 import type { StreamEvent, StreamParser } from '../../pipeline/core/engine.js';
 import { engineErrorMessage, isErrorPayload } from './engine-error.js';
 import { clip, parseJson } from './fields.js';
 import { NdjsonParser } from './ndjson-parser.js';
-import { SseParser } from './sse-parser.js';
+import { RecordTooLong } from './record-too-long.js';
+import { SseParser, type SseRecord } from './sse-parser.js';
 
 export interface RecordDecoder {
   /** One JSON record that is not an error object → events (content, report, end). */
@@ -22,6 +24,8 @@ const END: StreamEvent = { type: 'end' };
 class RecordStream {
   #ended = false;
   #errored = false;
+  /** A record outgrew its bound (record-too-long.ts). */
+  #cut = false;
 
   constructor(
     private readonly decoder: RecordDecoder,
@@ -58,6 +62,18 @@ class RecordStream {
     if (!this.#ended && !this.#errored) this.#error(out, `the stream ended without ${this.terminator}`);
   }
 
+  /** True once a record was too long: the framing is lost, so the rest of the body is not read. */
+  get cut(): boolean {
+    return this.#cut;
+  }
+
+  /** A framer threw: a record that outgrew its bound is a protocol error; anything else is a bug, rethrown. */
+  cutShort(error: unknown, out: StreamEvent[]): void {
+    if (!(error instanceof RecordTooLong)) throw error;
+    this.#cut = true;
+    if (!this.#ended) this.#error(out, error.message);
+  }
+
   #end(out: StreamEvent[]): void {
     if (this.#ended) return;
     this.#ended = true;
@@ -72,36 +88,35 @@ class RecordStream {
 
 /** SSE framing: vLLM, OpenAI-compatible servers, TGI, llama.cpp, SGLang. */
 export function sseStreamParser(decoder: RecordDecoder, terminator: string): StreamParser {
-  const sse = new SseParser();
   const stream = new RecordStream(decoder, terminator);
-  const eventsOf = (records: ReturnType<SseParser['push']>) => {
-    const out: StreamEvent[] = [];
-    for (const record of records) stream.record(record.data, record.event, out);
-    return out;
-  };
-  return {
-    push: (text) => eventsOf(sse.push(text)),
-    finish() {
-      const out = eventsOf(sse.finish());
-      stream.close(out);
-      return out;
-    },
-  };
+  return framed(new SseParser(), stream, (record: SseRecord, out) => stream.record(record.data, record.event, out));
 }
 
 /** NDJSON framing: Ollama's native API. */
 export function ndjsonStreamParser(decoder: RecordDecoder, terminator: string): StreamParser {
-  const ndjson = new NdjsonParser();
   const stream = new RecordStream(decoder, terminator);
-  const eventsOf = (lines: string[]) => {
+  return framed(new NdjsonParser(), stream, (line: string, out) => stream.record(line, 'message', out));
+}
+
+/** A framer's records through `stream`; a record the framer refuses as too long cuts the stream short. */
+function framed<R>(framer: { push(text: string): R[]; finish(): R[] }, stream: RecordStream, each: (record: R, out: StreamEvent[]) => void): StreamParser {
+  const eventsOf = (text: string | undefined) => {
     const out: StreamEvent[] = [];
-    for (const line of lines) stream.record(line, 'message', out);
+    if (stream.cut) return out;
+    let records: R[];
+    try {
+      records = text === undefined ? framer.finish() : framer.push(text);
+    } catch (error) {
+      stream.cutShort(error, out);
+      return out;
+    }
+    for (const record of records) each(record, out);
     return out;
   };
   return {
-    push: (text) => eventsOf(ndjson.push(text)),
+    push: (text) => eventsOf(text),
     finish() {
-      const out = eventsOf(ndjson.finish());
+      const out = eventsOf(undefined);
       stream.close(out);
       return out;
     },

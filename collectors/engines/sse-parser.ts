@@ -7,7 +7,10 @@
  * Rules: lines end in CRLF, LF or CR (a CR at the end of one push may pair with an LF at the start of the
  * next); a blank line dispatches the record; `:` lines are comments (keep-alives); `field: value` strips one
  * leading space from the value; several `data` lines join with "\n"; a record without data is dropped.
+ * What it holds for the record being read is bounded (record-too-long.ts): past the bound, push throws.
  */
+import { MAX_RECORD_CHARS, RecordTooLong } from './record-too-long.js';
+
 export interface SseRecord {
   /** The `event` field, or "message" when absent. Old llama.cpp's `error:` field yields "error". */
   readonly event: string;
@@ -26,6 +29,10 @@ export class SseParser {
   #atStart = true;
   #eventName = '';
   #dataLines: string[] = [];
+  /** Characters held in #dataLines. */
+  #dataChars = 0;
+
+  constructor(private readonly maxRecordChars = MAX_RECORD_CHARS) {}
 
   /** Feeds decoded text; returns every record completed by it, in order. */
   push(text: string): SseRecord[] {
@@ -65,6 +72,7 @@ export class SseParser {
       if (nextCr !== -1 && nextCr < lineStart) nextCr = text.indexOf('\r', lineStart);
     }
     if (lineStart < text.length) this.#partialLine += text.slice(lineStart);
+    if (this.#partialLine.length + this.#dataChars > this.maxRecordChars) this.#overflow();
     return records;
   }
 
@@ -96,6 +104,8 @@ export class SseParser {
     switch (field) {
       case 'data':
         this.#dataLines.push(value);
+        this.#dataChars += value.length;
+        if (this.#dataChars > this.maxRecordChars) this.#overflow();
         break;
       case 'event':
         this.#eventName = value;
@@ -104,6 +114,8 @@ export class SseParser {
         // Old llama.cpp (examples/server) wrote mid-stream errors as `error: {json}` instead of `data:`.
         this.#eventName = 'error';
         this.#dataLines.push(value);
+        this.#dataChars += value.length;
+        if (this.#dataChars > this.maxRecordChars) this.#overflow();
         break;
       default:
         // `id`, `retry` and unknown fields carry nothing a benchmark needs.
@@ -116,6 +128,16 @@ export class SseParser {
       records.push({ event: this.#eventName || 'message', data: this.#dataLines.join('\n') });
     }
     this.#dataLines = [];
+    this.#dataChars = 0;
     this.#eventName = '';
+  }
+
+  /** Drops what the record held, then says so. */
+  #overflow(): never {
+    this.#partialLine = '';
+    this.#dataLines = [];
+    this.#dataChars = 0;
+    this.#eventName = '';
+    throw new RecordTooLong(this.maxRecordChars);
   }
 }

@@ -17,7 +17,10 @@ export type ErrorKind =
   | 'connection_reset'
   | 'protocol'             // unparseable stream or an engine error event after a 200
   | 'cancelled'
-  | 'dropped';             // open-loop arrival that found max_in_flight full
+  | 'dropped'              // open-loop arrival that found max_in_flight full
+  // Not in DESIGN §12's list, which names what the engine or the network did: the client's own worker thread
+  // died with the request in flight, so its outcome is unknown (the engine may have served it) and was lost.
+  | 'worker_died';
 
 /** Where a number came from (DESIGN §2.1). */
 export type MetricSource = 'server' | 'client' | 'derived' | 'resident';

@@ -4,7 +4,7 @@
  */
 import type { Dispatcher } from 'undici';
 import type { Clock } from '../core/clock.js';
-import type { EngineAdapter, GenerationRequest, HttpRequestSpec, ServerReport } from '../core/engine.js';
+import type { EngineAdapter, GenerationRequest, HttpRequestSpec, ServerReport, StreamEvent } from '../core/engine.js';
 import { computeRequestMetrics } from '../core/request-metrics.js';
 import type { ErrorKind, RequestRecord } from '../core/record.js';
 import { onAbort } from '../core/abort-fanout.js';
@@ -49,6 +49,15 @@ export interface FinishedRequest {
   readonly record: RequestRecord;
   readonly chunkLog: Float64Array;
 }
+
+/**
+ * What one request may hold of a body that is kept whole: an error body needs only its message, and a
+ * non-streamed answer of 10 M tokens (the schema's max_tokens) is ~40 MB. A body past its bound ends the
+ * request (the rest is not read), so a server that answers without end cannot grow the client's memory.
+ * (A streamed body is parsed as it comes; its parser bounds one record: collectors/engines/record-too-long.ts.)
+ */
+export const MAX_ERROR_BODY_CHARS = 64 * 1024;
+export const MAX_RESPONSE_BODY_CHARS = 64 * 1024 * 1024;
 
 class RequestAbort extends Error {
   constructor(readonly kind: ErrorKind, message: string) {
@@ -95,6 +104,7 @@ export async function executeRequest(
   let emptyChunks = 0;
   let sawEnd = false;
   let streamError: { kind: ErrorKind; message: string } | undefined;
+  let bodyChars = 0;
   let status = 0;
   let headers: Record<string, string> = {};
 
@@ -106,7 +116,18 @@ export async function executeRequest(
   };
   const unwatch = context.watchdog.watch(watched);
 
-  const handleEvents = (atMs: number, events: ReturnType<NonNullable<typeof parser>['push']>) => {
+  /** Feeds the stream parser; a parser that throws (a bug, never the data) fails this request, not the run. */
+  const parse = (atMs: number, text: string, last = false) => {
+    let events: StreamEvent[];
+    try {
+      events = last ? parser!.push(text).concat(parser!.finish()) : parser!.push(text);
+    } catch (error) {
+      events = [{ type: 'error', kind: 'protocol', message: `the ${adapter.kind} stream parser failed: ${(error as Error).message}` }];
+    }
+    handleEvents(atMs, events);
+  };
+
+  const handleEvents = (atMs: number, events: readonly StreamEvent[]) => {
     for (const event of events) {
       switch (event.type) {
         case 'content':
@@ -127,7 +148,9 @@ export async function executeRequest(
           report = mergeReports(report, event.report);
           break;
         case 'error':
+          // The response has failed: stop reading it (what follows may not end, or may be unbounded).
           streamError ??= { kind: event.kind, message: event.message };
+          watched.abort(event.kind, event.message);
           break;
         case 'end':
           sawEnd = true;
@@ -161,8 +184,23 @@ export async function executeRequest(
       onBody(atMs, chunk) {
         watched.lastActivityMs = atMs;
         const text = decoder.decode(chunk, { stream: true });
-        if (parser && status < 400) handleEvents(atMs, parser.push(text));
-        else bodyParts.push(text);
+        if (parser && status < 400) {
+          parse(atMs, text);
+          return;
+        }
+        bodyChars += text.length;
+        const limit = status >= 400 ? MAX_ERROR_BODY_CHARS : MAX_RESPONSE_BODY_CHARS;
+        if (bodyChars <= limit) {
+          bodyParts.push(text);
+          return;
+        }
+        bodyParts.push(text.slice(0, Math.max(0, text.length - (bodyChars - limit))));
+        if (status >= 400) {
+          const failure = adapter.classifyError(status, bodyParts.join(''));
+          watched.abort(failure.kind, `${failure.message} (the body was cut after ${limit} characters)`);
+        } else {
+          watched.abort('protocol', `the response body grew past ${limit} characters; the rest was not read`);
+        }
       },
     },
     () => clock.nowMs(),
@@ -187,7 +225,7 @@ export async function executeRequest(
   if (bookkeepingTurn) await bookkeepingTurn;
 
   const tail = decoder.decode();
-  if (parser && status < 400 && status > 0 && !outcome.error) handleEvents(outcome.endMs, parser.push(tail).concat(parser.finish()));
+  if (parser && status < 400 && status > 0 && !outcome.error) parse(outcome.endMs, tail, true);
   else if (tail) bodyParts.push(tail);
 
   if (outcome.error) {

@@ -17,13 +17,16 @@ import { agentFor, preconnect } from './connections.js';
 import { DispatchPacer } from './dispatch-pacer.js';
 import { executeRequest, type RequestContext, type RequestMeta } from './execute-request.js';
 import { syntheticPrompt } from './prompts.js';
+import { stageAt } from './stage-at.js';
 import { RecordBatcher } from './record-batcher.js';
 import { isUserActive, maxStreams, nextActiveOffset, peakUsers } from './user-profile.js';
 import { Watchdog } from './watchdog.js';
 import { nameThisThread, WORKER_THREAD_NAME } from '../tuning/thread-priority.js';
 import {
+  requestIdOf,
   SHARED_IN_FLIGHT,
   SHARED_REQUESTS_CLAIMED,
+  startedSlot,
   type CoordinatorMessage,
   type PrepareTask,
   type WorkerMessage,
@@ -94,15 +97,12 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
   stop.signal.addEventListener('abort', () => cancel.abort(stop.signal.reason), { once: true });
 
   const counters = { sent: 0, dropped: 0, sequence: 0 };
-  // Segments share the run id, so the segment is part of every id (`…-main-s2of4-w0-17`), and each takes its own
-  // turn through the dataset and the prompt seeds (segment 1/1 gives what an unsegmented run does).
+  // Each segment takes its own turn through the dataset and the prompt seeds (segment 1/1 gives what an
+  // unsegmented run does); request ids carry the segment (requestIdOf).
   const segment = task.phase.segment;
-  const idPrefix = `${task.runId}-${task.phase.name}${segment ? `-s${segment.index}of${segment.count}` : ''}`;
   const segmentOffset = segment ? segment.index - 1 : 0;
   const segmentCount = segment?.count ?? 1;
-  const newRequest = (): GenerationRequest => {
-    const sequence = counters.sequence++;
-    const requestId = `${idPrefix}-w${task.workerIndex}-${sequence}`;
+  const newRequest = (sequence: number, requestId: string): GenerationRequest => {
     const stream = sequence * task.workerCount + task.workerIndex;
     const prompt = task.prompts?.length
       ? task.prompts[(stream * segmentCount + segmentOffset) % task.prompts.length]!
@@ -119,13 +119,8 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
       ...(task.apiKey ? { apiKey: task.apiKey } : {}),
     };
   };
-  const stageAt = (offsetMs: number) => {
-    let current = task.phase.stages[0];
-    for (const stage of task.phase.stages) if (stage.startMs <= offsetMs) current = stage;
-    return current ?? { name: task.phase.name, index: 0, startMs: 0 };
-  };
   const metaFor = (tIntended: number, user?: number): RequestMeta => {
-    const stage = stageAt(tIntended - task.phaseStartMs);
+    const stage = stageAt(task.phase, tIntended - task.phaseStartMs);
     return {
       tIntended,
       stage: task.phase.warmup ? 'warmup' : stage.name,
@@ -151,7 +146,11 @@ export async function runStream(task: WorkerTask, clock: Clock): Promise<WorkerR
       // phase start, and then let ~650 sends out within ~55 ms, faster than the server could read them.
       const wait = pacer.sendTurn();
       if (wait) await wait;
-      const finished = await executeRequest(context, newRequest(), meta, cancel.signal);
+      const sequence = counters.sequence++;
+      const requestId = requestIdOf(task.runId, task.phase, task.workerIndex, sequence);
+      batcher.started({ id: requestId, tIntended: meta.tIntended, stageIndex: meta.stageIndex, ...(meta.user !== undefined ? { user: meta.user } : {}) });
+      Atomics.store(shared, startedSlot(task.workerIndex), counters.sequence);
+      const finished = await executeRequest(context, newRequest(sequence, requestId), meta, cancel.signal);
       batcher.push(finished);
       return finished.record;
     } finally {

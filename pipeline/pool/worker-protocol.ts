@@ -6,10 +6,42 @@ import type { MessagePort } from 'node:worker_threads';
 import type { Phase, TargetConfig, WorkloadConfig } from '../core/plan.js';
 import type { FinishedRequest } from './execute-request.js';
 
-/** Slots of the Int32Array over `WorkerTask.shared`. */
+/** Slots of the Int32Array over `WorkerTask.shared`; then one slot per worker: startedSlot(). */
 export const SHARED_REQUESTS_CLAIMED = 0;
 export const SHARED_IN_FLIGHT = 1;
-export const SHARED_SLOTS = 2;
+const SHARED_FIXED_SLOTS = 2;
+
+/** Slots of the shared array for a phase run by `workerCount` workers. */
+export function sharedSlots(workerCount: number): number {
+  return SHARED_FIXED_SLOTS + workerCount;
+}
+
+/**
+ * Worker `workerIndex`'s count of requests started (sent or about to be): each start stores it before the
+ * request goes out. If the worker dies, the coordinator learns from it the starts no batch had reported yet.
+ */
+export function startedSlot(workerIndex: number): number {
+  return SHARED_FIXED_SLOTS + workerIndex;
+}
+
+/** The id of a worker's `sequence`-th request of a phase (also how the coordinator names one a dead worker lost). */
+export function requestIdOf(runId: string, phase: Pick<Phase, 'name' | 'segment'>, workerIndex: number, sequence: number): string {
+  // Segments share the run id, so the segment is part of every id (`…-main-s2of4-w0-17`).
+  const segment = phase.segment ? `-s${phase.segment.index}of${phase.segment.count}` : '';
+  return `${runId}-${phase.name}${segment}-w${workerIndex}-${sequence}`;
+}
+
+/**
+ * A request a worker started, reported in its next batch (one small object per request): what the coordinator
+ * needs to write its record should the worker die before the request finishes.
+ */
+export interface StartedRequest {
+  readonly id: string;
+  readonly tIntended: number;
+  /** Index into the phase's stages (-1 in warmup). */
+  readonly stageIndex: number;
+  readonly user?: number;
+}
 
 export interface WorkerTask {
   readonly workerIndex: number;
@@ -50,7 +82,7 @@ export type WorkerMessage =
    * Each record's `chunks` is still empty; its log travels packed beside it (see chunk-log.ts). `watermarkMs`:
    * nothing this worker reports later has a stamp before it (record-batcher.ts).
    */
-  | { readonly type: 'records'; readonly records: FinishedRequest[]; readonly watermarkMs: number }
+  | { readonly type: 'records'; readonly records: FinishedRequest[]; readonly started: StartedRequest[]; readonly watermarkMs: number }
   /** Last message of a task: every record was posted before it (ordering on one port is guaranteed). */
   | { readonly type: 'done' };
 

@@ -79,6 +79,8 @@ export interface RunOptions {
   readonly startAtMs?: number;
   /** This machine's clock against the agents' reference (reference − local), as NTP measured it (--clock-offset-ms). */
   readonly clockOffsetMs?: number;
+  /** The worker thread's file (default: the built stream worker); tests pass a wrapper that misbehaves. */
+  readonly workerFile?: string;
 }
 
 export interface RunOutcome {
@@ -258,7 +260,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
   let crash: unknown;
   let tuning: Record<string, number | string> | undefined;
   try {
-    pool = new WorkerPool(workerCount);
+    pool = new WorkerPool(workerCount, options.workerFile ? { workerFile: options.workerFile } : {});
     await pool.warm();
     tuning = options.tuning?.apply();
     const measured: MeasuredPhase[] = [];
@@ -305,12 +307,18 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
       });
       const progress = startProgress(phase, phaseStartMs, pool);
       try {
-        const results = await pool.runPhase({ ...input, phaseStartMs }, (records, watermarkMs) => {
-          summarizer.add(records);
-          sinks.write({ kind: 'records', records });
-          windows.add(records, watermarkMs);
-          checkAbort();
-        });
+        const results = await pool.runPhase(
+          { ...input, phaseStartMs },
+          (records, watermarkMs) => {
+            summarizer.add(records);
+            sinks.write({ kind: 'records', records });
+            windows.add(records, watermarkMs);
+            checkAbort();
+          },
+          // Its share of the load is gone, so what follows would not be the planned load: stop the others cleanly
+          // (their requests in flight are recorded as cancelled) and end the run as failed, saying why.
+          (death) => control.fail(`worker thread ${death.workerIndex} died (${death.reason}); its ${death.lostRequests} requests in flight were recorded as worker_died`),
+        );
         for (const result of results) {
           sent += result.sent;
           dropped += result.dropped;

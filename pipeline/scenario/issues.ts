@@ -1,9 +1,11 @@
 /**
  * Turns zod issues into the lines a person reads: `load.users: must be ≥ 1`. One error map for the whole
  * scenario schema keeps the wording consistent; formatIssues gives every problem its own line and path
- * (an unknown key is reported at its own path, with the keys allowed there and a "did you mean").
+ * (an unknown key is reported at its own path, with the keys allowed there and a "did you mean"). Keys and
+ * values from the file are shown through printable()/quoted(), so no control character reaches the terminal.
  */
 import type { z } from 'zod';
+import { printable, quoted } from './printable.js';
 
 type RawIssue = z.core.$ZodRawIssue;
 
@@ -39,7 +41,7 @@ export function scenarioErrorMap(issue: RawIssue): string | undefined {
       const shape = (issue.inst as { _zod?: { def?: { shape?: Record<string, unknown> } } } | undefined)?._zod?.def?.shape;
       const allowed = shape ? Object.keys(shape) : [];
       // One line per key, `key\tmessage`; formatIssues puts each key on its own path.
-      return issue.keys.map((key) => `${key}\t${unknownKeyMessage(key, allowed)}`).join('\n');
+      return issue.keys.map((key) => `${printable(key)}\t${unknownKeyMessage(key, allowed)}`).join('\n');
     }
     default:
       return undefined;
@@ -71,7 +73,7 @@ export function pathText(path: readonly PropertyKey[]): string {
   let text = '';
   for (const segment of path) {
     if (typeof segment === 'number') text += `[${segment}]`;
-    else text += text ? `.${String(segment)}` : String(segment);
+    else text += text ? `.${printable(String(segment))}` : printable(String(segment));
   }
   return text;
 }
@@ -120,6 +122,6 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   if (typeof value === 'object') return 'a mapping';
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quoted(value);
   return String(value);
 }

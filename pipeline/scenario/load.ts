@@ -11,7 +11,7 @@ import { isMapping, mergeScenarioDocuments, type Document } from './merge.js';
 import { looksLikePath, presetNames, presetsDir } from './presets.js';
 import type { Scenario } from './schema.js';
 import { validateScenario } from './validate.js';
-import { parseYaml } from './yaml.js';
+import { checkScenarioSize, decodeScenarioBytes, parseYaml } from './yaml.js';
 
 export interface LoadScenarioOptions {
   /** Where presets live (default: the package's scenarios/). */
@@ -64,10 +64,11 @@ async function resolveChain(reference: string, baseDir: string, presets: string,
   }
   chain.push(located);
 
-  const text = await readFile(located.file, 'utf8').catch((cause: unknown) => {
+  checkScenarioSize(statSync(located.file).size, located.display);
+  const bytes = await readFile(located.file).catch((cause: unknown) => {
     throw new ScenarioError('SCENARIO_NOT_FOUND', `cannot read scenario file ${located.display}`, { cause });
   });
-  const parsed = parseYaml(text, located.display);
+  const parsed = parseYaml(decodeScenarioBytes(bytes, located.display), located.display);
   if (!isMapping(parsed)) {
     throw new ScenarioError('SCENARIO_INVALID', `${located.display} is not a valid scenario: the file must be a mapping of keys (name, target, workload, load, …)`);
   }

@@ -4,13 +4,16 @@
  * what it did), and run.json once at the end, atomically (temporary file, then rename). Register it first: it
  * opens first and closes last, so its run.json holds every section the other sinks added.
  *
- * Storage faults are found twice: open() writes run-start.json, so an unwritable or full directory stops the
- * run before any load (SINK_UNAVAILABLE, exit 4); a write that fails later (the disk filled up) stops the run
- * as `failed` through RunControl, and what was written before stays readable.
+ * Storage faults are found twice: open() checks the free space and writes run-start.json, so an unwritable or
+ * full directory stops the run before any load (SINK_UNAVAILABLE, exit 4); a write that fails later (the disk
+ * filled up) stops the run as `failed` through RunControl. Then run.json is still written if the disk allows
+ * (status `failed`, the reason, and how many records the file system confirmed against how many were lost),
+ * and close() throws SINK_UNAVAILABLE; where even run.json cannot be written, the directory reads as
+ * `incomplete` with every line that was written (run-directory-reader.ts).
  */
 import { createWriteStream, existsSync, type WriteStream } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rename, statfs, unlink, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { SinkError, UsageError } from '../core/errors.js';
 import type { Point } from '../core/point.js';
 import type { RequestRecord } from '../core/record.js';
@@ -20,11 +23,20 @@ import { RUN_FILES } from './run-files.js';
 
 type Stream = 'requests' | 'resources' | 'windows';
 
+/**
+ * Free space a run needs to start: a minute of a busy run's records is a few MB, so a directory with less than
+ * this is full for our purposes (better refused now than failed seconds into the load).
+ */
+export const MIN_FREE_BYTES = 1024 * 1024;
+
 export class RunDirectorySink implements RunSink {
   readonly name = 'run_directory';
   readonly #streams = new Map<Stream, WriteStream>();
   #control: RunControl | undefined;
   #failure: string | undefined;
+  /** Records handed to requests.jsonl, and those the file system confirmed written. */
+  #recordsHanded = 0;
+  #recordsWritten = 0;
 
   constructor(readonly path: string) {}
 
@@ -35,9 +47,16 @@ export class RunDirectorySink implements RunSink {
       }
     }
     try {
-      await mkdir(this.path, { recursive: true });
+      await makeDirectory(this.path);
+      const { bavail, bsize } = await statfs(this.path);
+      if (bavail * bsize < MIN_FREE_BYTES) {
+        throw new SinkError('SINK_UNAVAILABLE', `the run directory ${this.path} has ${bavail * bsize} bytes free; a run needs at least ${MIN_FREE_BYTES} to start`, {
+          hint: 'free space there, or pass --out on another file system',
+        });
+      }
       await writeAtomically(join(this.path, RUN_FILES.start), JSON.stringify(start.manifest, null, 2) + '\n');
     } catch (cause) {
+      if (cause instanceof SinkError) throw cause;
       throw new SinkError('SINK_UNAVAILABLE', `cannot write the run directory ${this.path}: ${describe(cause)}`, {
         cause,
         hint: 'pass a writable --out directory with free space',
@@ -59,17 +78,36 @@ export class RunDirectorySink implements RunSink {
 
   async close(result: RunResult): Promise<void> {
     await Promise.all([...this.#streams.values()].map(endStream));
-    if (this.#failure) throw new SinkError('SINK_UNAVAILABLE', this.#failure, { hint: 'free space or fix permissions; the lines written before the failure are readable' });
+    const failure = this.#failure;
+    const kept = failure
+      ? { error: failure, records_written: this.#recordsWritten, records_not_written: this.#recordsHanded - this.#recordsWritten }
+      : undefined;
+    const stored = kept ? { ...result, sinks: { ...result.sinks, [this.name]: kept } } : result;
+    const runFile = join(this.path, RUN_FILES.run);
     try {
-      await writeAtomically(join(this.path, RUN_FILES.run), JSON.stringify(result, null, 2) + '\n');
+      await writeAtomically(runFile, JSON.stringify(stored, null, 2) + '\n');
     } catch (cause) {
-      throw new SinkError('SINK_UNAVAILABLE', `cannot write ${join(this.path, RUN_FILES.run)}: ${describe(cause)}`, { cause });
+      const also = failure ? `${failure}; then ` : '';
+      throw new SinkError('SINK_UNAVAILABLE', `${also}cannot write ${runFile}: ${describe(cause)}`, {
+        cause,
+        hint: `${this.path} reads as an incomplete run with every line written (llmbench report ${this.path}); free space or fix permissions for the next run`,
+      });
+    }
+    if (kept) {
+      throw new SinkError('SINK_UNAVAILABLE', `${failure}; the run stopped as failed: ${kept.records_written} records written, ${kept.records_not_written} not`, {
+        hint: `${runFile} says so; the lines written before the failure are readable (llmbench report ${this.path})`,
+      });
     }
   }
 
   #append(stream: Stream, items: readonly (RequestRecord | Point)[]): void {
-    if (items.length === 0 || this.#failure) return;
-    this.#streams.get(stream)?.write(items.map((item) => JSON.stringify(item)).join('\n') + '\n');
+    if (items.length === 0) return;
+    const records = stream === 'requests' ? items.length : 0;
+    this.#recordsHanded += records;
+    if (this.#failure) return;
+    this.#streams.get(stream)?.write(items.map((item) => JSON.stringify(item)).join('\n') + '\n', (error) => {
+      if (!error) this.#recordsWritten += records;
+    });
   }
 
   #fail(file: string, error: Error): void {
@@ -79,9 +117,29 @@ export class RunDirectorySink implements RunSink {
   }
 }
 
+/**
+ * mkdir -p, with the real reason when it fails: Node's recursive mkdir reports ENOENT where the parent exists
+ * but refuses the new directory (a read-only file system), so the last step is tried alone to learn why.
+ */
+async function makeDirectory(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !existsSync(dirname(path))) throw error;
+    await mkdir(path);
+    throw error;
+  }
+}
+
 /** Temporary file, then rename: a reader never sees half a file. */
 export async function writeAtomically(path: string, text: string): Promise<void> {
-  await writeFile(`${path}.tmp`, text);
+  try {
+    await writeFile(`${path}.tmp`, text);
+  } catch (error) {
+    // A half-written temporary file (a full disk) is of no use to anyone; the original error is what matters.
+    await unlink(`${path}.tmp`).catch(() => undefined);
+    throw error;
+  }
   await rename(`${path}.tmp`, path);
 }
 

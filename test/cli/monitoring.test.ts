@@ -14,20 +14,20 @@ async function points(dir: string): Promise<Point[]> {
   return text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as Point);
 }
 
-test('an 8 s run samples host, every core and the client about once a second, and vLLM metrics under load', async (t) => {
+test('a 14 s run samples host, every core and the client about once a second, and vLLM metrics under load; the analysis correlates them', async (t) => {
   const sim = await startSimulator({ engine: 'vllm', fixed: { ttftMs: 20, itlMs: 20 } });
   t.teardown(() => sim.close());
   const out = join(await mkdtemp(join(tmpdir(), 'llmbench-mon-')), 'run');
-  const result = await runCli(['run', '--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--concurrency', '6', '--duration', '8s',
+  const result = await runCli(['run', '--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--concurrency', '6', '--duration', '14s',
     '--warmup', '0', '--max-tokens', '20', '--prompt-tokens', '8', '--out', out, '--gpu', 'nvidia-smi', '--quiet'], {
     env: { PATH: '/nonexistent' + ':' + (process.env.PATH ?? '') },
     timeoutMs: 60_000,
   });
   t.is(result.code, 0, result.stderr);
   const all = await points(out);
-  // At least the 8 s of load, and one sample about every second (the run may last longer on a busy machine).
+  // At least the 14 s of load, and one sample about every second (the run may last longer on a busy machine).
   const everySecond = (name: string, samples: Point[]) => {
-    t.true(samples.length >= 7, `${name}: ${samples.length} samples`);
+    t.true(samples.length >= 13, `${name}: ${samples.length} samples`);
     const times = samples.map((p) => p.time_ms).sort((a, b) => a - b);
     for (let i = 1; i < times.length; i++) t.true(times[i]! - times[i - 1]! > 500 && times[i]! - times[i - 1]! < 1600, `${name}: gap ${times[i]! - times[i - 1]!} ms`);
   };
@@ -49,7 +49,10 @@ test('an 8 s run samples host, every core and the client about once a second, an
   t.regex(result.stderr, /nvidia-smi/);
   const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as RunResult;
   t.is(run.status, 'completed');
-  t.truthy((run.resources as { correlation?: unknown }).correlation);
+  // The client's CPU against its schedule lag, second by second: a Spearman ρ with its n, p and lag.
+  const cpu = run.analysis!.correlations.find((pair) => pair.resource === 'client_cpu_pct');
+  t.truthy(cpu, JSON.stringify(run.analysis!.correlations));
+  t.true(cpu!.n >= 10 && cpu!.p >= 0 && cpu!.p <= 1 && Math.abs(cpu!.rho) <= 1 && Math.abs(cpu!.lag_s) <= 5, JSON.stringify(cpu));
 });
 
 test('an unreachable metrics URL and Docker socket are one line each; the run completes', async (t) => {

@@ -3,7 +3,7 @@
  * with a limit; any failure makes the run `valid: false` with the reason, instead of silently publishing
  * numbers the client distorted.
  */
-import type { ValidityCheck } from '../core/run-result.js';
+import type { ClockCheck, ValidityCheck } from '../core/run-result.js';
 
 export interface ValidityLimits {
   /** p99 of t_send − t_intended over open-loop arrivals (ms). */
@@ -80,4 +80,31 @@ function userSendWaitCheck(measured: ClientMeasurements, limit: number): Validit
 function check(name: string, value: number | null, limit: number, why: string): ValidityCheck {
   const ok = value === null || value <= limit;
   return { name, ok, value, limit, detail: ok ? `≤ ${limit}` : why };
+}
+
+/**
+ * A segment's meeting with the others (DESIGN §16): its start lag against --start-at, and its clock. A clock is
+ * failed only when it is off for certain; `undetermined` passes and says what could not be told.
+ */
+export function sharedStartChecks(startLagMs: number | undefined, clockCheck: ClockCheck | undefined, budgetMs: number): ValidityCheck[] {
+  const checks: ValidityCheck[] = [];
+  if (startLagMs !== undefined) {
+    const ok = startLagMs <= budgetMs;
+    checks.push({
+      name: 'segment_start_lag_ms',
+      ok,
+      value: startLagMs,
+      limit: budgetMs,
+      detail: ok
+        ? `≤ ${budgetMs}`
+        : 'this agent began its first measured phase after --start-at, so its share of the schedule ran that much later than the other agents\' (nothing skipped); give the agents more time (and their warmup) before --start-at',
+    });
+  }
+  if (clockCheck) {
+    const nearest = clockCheck.offset_low_ms === null || clockCheck.offset_high_ms === null
+      ? null
+      : clockCheck.offset_low_ms > 0 ? clockCheck.offset_low_ms : clockCheck.offset_high_ms < 0 ? clockCheck.offset_high_ms : 0;
+    checks.push({ name: 'clock_offset_ms', ok: clockCheck.verdict !== 'beyond', value: nearest, limit: budgetMs, detail: clockCheck.detail });
+  }
+  return checks;
 }

@@ -1,7 +1,7 @@
 /**
  * One 'abort' listener per signal, fanning out to many callbacks. Node's EventTarget scans its listener list
  * on every addEventListener (duplicate check), so a thousand in-flight requests each listening on the run's
- * shared signal cost O(n²): measured at 1 000 streams it was the worker's largest single cost.
+ * shared signal would cost O(n²).
  */
 const callbacksBySignal = new WeakMap<AbortSignal, Set<() => void>>();
 

@@ -4,12 +4,11 @@
  * reading the first tokens that are already arriving, and those get stamped late. At most `perTurn` sends
  * go out per loop turn; the rest wait for the next turn, after the poll phase has read what arrived.
  *
- * Closed-loop sends also keep to a rate (send-rate-limit.ts). Turns alone did not tame a herd: a turn with
- * nothing to read costs almost nothing, so 1 000 users still went out at ~13 sends per ms. That flooded the
- * server's accept queue and, on a machine the client shares with the server, took every core at once, so
- * first tokens on both sides were written and read late: the client's TTFT p50 came out 8–26 ms above the
- * simulator's (bench/intake, 5 runs). Held to 4 sends per ms, the same herd went out in ~330–360 ms and the
- * gap was 1.7–3.6 ms (13 runs). Open-loop arrivals are not held to it: their times are the workload the user asked for.
+ * Closed-loop sends also keep to a rate (send-rate-limit.ts), because turns alone do not tame a herd: a turn
+ * with nothing to read costs almost nothing, so a thousand users still go out within a few milliseconds, fill
+ * the server's accept queue and, on a machine the client shares with the server, take every core at once, so
+ * first tokens on both sides are written and read late (bench/README.md, "The 1 000-stream check"). Open-loop
+ * arrivals are not held to it: their times are the workload the user asked for.
  *
  * The wait is honest: it shows in t_dispatch and schedule_lag_ms, and in user_send_wait_share, not in TTFT.
  * A finished request's bookkeeping takes turns here too (execute-request.ts): a thousand streams ending in one
@@ -44,8 +43,7 @@ export class DispatchPacer {
     this.perTurn = options.perTurn ?? 16;
     const perMs = (options.sendRatePerS ?? Number.POSITIVE_INFINITY) / 1000;
     // A burst of two milliseconds' worth: a few users due together still go at once, and the tokens saved
-    // while a timer with Node's 1 ms floor overslept are not lost (with one millisecond's worth a herd went
-    // out at ~2.4 sends per ms for a limit of 4).
+    // while a timer with Node's 1 ms floor overslept are not lost (one millisecond's worth lost them).
     this.#rate = Number.isFinite(perMs) ? new SendRateLimit(perMs, Math.max(1, 2 * perMs)) : undefined;
     this.#nowMs = options.nowMs ?? (() => performance.now());
   }

@@ -162,9 +162,8 @@ export async function executeRequest(
   record.t_dispatch = clock.nowMs();
   const spec = withBodyBytes(withBasePath(adapter.buildRequest(request), context.basePath));
   // The prompt is in the body now; the request's other fields are all that is read from here on. Dropping it,
-  // and holding the body as bytes (kept outside V8's heap), takes ~3 KB of strings per in-flight request out
-  // of every young-generation GC: when 1 000 requests start together the worker's longest scavenge went
-  // from 36 to 29 ms (mean of 5 runs each), and those pauses are when first tokens wait unread.
+  // and holding the body as bytes (kept outside V8's heap), keeps a few KB of strings per in-flight request out
+  // of every young-generation GC, whose pauses are when first tokens wait unread (bench/README.md).
   request = { ...request, prompt: '' };
   const attempt = () => exchange(
     context.dispatcher,

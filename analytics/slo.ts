@@ -11,7 +11,7 @@
  */
 import type { SloAnalysis } from '../pipeline/core/analysis.js';
 import { percentileSorted, type SummaryStat } from '../pipeline/core/stats.js';
-import { checkThreshold, type Threshold } from '../pipeline/scenario/thresholds.js';
+import { checkThreshold, meetsBound, type Threshold } from '../pipeline/scenario/thresholds.js';
 import { AnalyticsError } from '../pipeline/core/errors.js';
 import { bootstrapMean, bootstrapQuantile, percentileInterval } from './stats/bootstrap.js';
 import { isotonicDecreasing, isotonicIncreasing } from './stats/isotonic.js';
@@ -174,19 +174,7 @@ function fit(slo: Slo, values: readonly number[], weights: readonly number[]): n
 }
 
 function meets(value: number, slo: Slo): boolean {
-  const bound = slo.threshold.value;
-  switch (slo.threshold.operator) {
-    case '<':
-      return value < bound;
-    case '<=':
-      return value <= bound;
-    case '>':
-      return value > bound;
-    case '>=':
-      return value >= bound;
-    default:
-      return false;
-  }
+  return meetsBound(value, slo.threshold.operator, slo.threshold.value);
 }
 
 /** The load where the first failing SLO's fit crosses its bound, between level `fail − 1` and `fail`. */

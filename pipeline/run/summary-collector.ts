@@ -7,6 +7,7 @@ import { REQUEST_METRICS, type ErrorKind, type MetricSource, type RequestMetric,
 import type { MetricSummaryWithSource, RunSummary } from '../core/run-result.js';
 import { percentileSorted, summarize } from '../core/stats.js';
 import { ValueCounts } from '../core/value-counts.js';
+import { meetsBound } from '../scenario/thresholds.js';
 
 /** A per-request service-level objective used for goodput: the request's metric must satisfy it. */
 export interface RequestSlo {
@@ -216,15 +217,5 @@ function toChunkLogResolution(gapMs: number): number {
 }
 
 function meets(value: number | undefined, slo: RequestSlo): boolean {
-  if (value === undefined) return false;
-  switch (slo.op) {
-    case '<':
-      return value < slo.value;
-    case '<=':
-      return value <= slo.value;
-    case '>':
-      return value > slo.value;
-    case '>=':
-      return value >= slo.value;
-  }
+  return value !== undefined && meetsBound(value, slo.op, slo.value);
 }

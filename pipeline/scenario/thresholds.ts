@@ -104,12 +104,13 @@ export function evaluateThresholds(summary: RunSummary, thresholds: readonly Thr
       metric: threshold.metric,
       expression: threshold.expression,
       actual,
-      ok: actual !== null && compare(actual, threshold.operator, threshold.value),
+      ok: actual !== null && meetsBound(actual, threshold.operator, threshold.value),
     };
   });
 }
 
-function compare(actual: number, operator: ThresholdOperator, value: number): boolean {
+/** Whether `actual` meets `operator value` (thresholds, goodput SLOs and the SLO analysis all judge by it). */
+export function meetsBound(actual: number, operator: ThresholdOperator, value: number): boolean {
   switch (operator) {
     case '<':
       return actual < value;

@@ -44,6 +44,8 @@ export interface RunOptions {
   readonly monitor?: RunMonitor;
   /** Per-request SLOs counted for goodput. */
   readonly slos?: readonly RequestSlo[];
+  /** The --slo expressions (max load under SLOs), recorded in run.json `slos`. */
+  readonly analysisSlos?: readonly string[];
   /** Evaluates the scenario's thresholds on the finished summary. */
   readonly evaluateThresholds?: (summary: RunSummary) => ThresholdResult[];
   /** Stop the run as soon as a threshold fails (checked every 2 s on the summary so far). */
@@ -125,6 +127,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
     target: { engine: plan.target.engine, url: plan.target.url, model: plan.target.model, api: plan.target.api ?? adapter.defaultApi, network_rtt_ms: null },
     host,
     stages: [],
+    ...(options.analysisSlos?.length ? { slos: [...options.analysisSlos] } : {}),
     ...partial,
   });
   /** Before any load: the sinks still get a run.json saying why nothing ran (DESIGN §11: a failed tick leaves a record). */

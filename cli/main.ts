@@ -13,6 +13,7 @@ import { runCommand } from './commands/run.js';
 import { demoCommand } from './commands/demo.js';
 import { scenariosCommand } from './commands/scenarios.js';
 import { simCommand } from './commands/sim.js';
+import { trendCommand } from './commands/trend.js';
 
 // Commands register here, one import each.
 const commands: Array<() => Command> = [
@@ -24,6 +25,7 @@ const commands: Array<() => Command> = [
   reportCommand,
   scenariosCommand,
   simCommand,
+  trendCommand,
 ];
 
 export function buildProgram(): Command {

@@ -12,6 +12,7 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { demoCommand } from './commands/demo.js';
 import { scenariosCommand } from './commands/scenarios.js';
+import { scheduleCommand } from './commands/schedule.js';
 import { simCommand } from './commands/sim.js';
 import { trendCommand } from './commands/trend.js';
 
@@ -24,6 +25,7 @@ const commands: Array<() => Command> = [
   pushCommand,
   reportCommand,
   scenariosCommand,
+  scheduleCommand,
   simCommand,
   trendCommand,
 ];

@@ -9,6 +9,7 @@
  * analytics/flux-source.ts can rebuild the exact RequestRecord; metrics and the chunk log travel as real
  * fields and `llm_token` points. Keep REQUEST_RECORD_JSON_FIELD in step with analytics/record-from-flux.ts.
  */
+import type { Comparison } from '../core/analysis.js';
 import type { Point } from '../core/point.js';
 import type { RequestRecord } from '../core/record.js';
 import type { RunResult } from '../core/run-result.js';
@@ -141,4 +142,17 @@ function runJsonParts(result: RunResult): string[] {
 /** `ttft_ms` + `p95` → `ttft_p95_ms` (the unit stays last); `eval_token_rate` + `p95` → `eval_token_rate_p95`. */
 export function statFieldName(metric: string, stat: string): string {
   return metric.endsWith('_ms') ? `${metric.slice(0, -3)}_${stat}_ms` : `${metric}_${stat}`;
+}
+
+/**
+ * `llm_regression` (DESIGN §11): one point per gated metric that regressed when `llmbench schedule` compared a run
+ * with the scenario's recent runs, at the run's end. Tags run_id, scenario, engine, model (the run's); fields the
+ * metric, its change in % and how many runs it was compared with. The trends dashboard shows them as annotations.
+ * Points of one run share a series and a time: the writer gives each its own nanosecond (unique-timestamps.ts).
+ */
+export function regressionPoints(result: RunResult, comparison: Comparison, baseRuns: number): Point[] {
+  const tags = { run_id: result.run_id, scenario: result.scenario.name, engine: result.target.engine, model: result.target.model };
+  return Object.entries(comparison.metrics)
+    .filter(([, metric]) => metric.gated && metric.verdict === 'regressed')
+    .map(([metric, compared]) => ({ measurement: 'llm_regression', tags, fields: { metric, diff_pct: compared.diff_pct, base_runs: baseRuns }, time_ms: Date.parse(result.ended_at) }));
 }

@@ -135,7 +135,7 @@ test.serial('compare from InfluxDB run ids gives the comparison compare gives fr
   t.true(Object.keys(fromDir.metrics).includes('output_tps'));
 });
 
-test.serial('llmbench report RUN_ID --influx-url … prints what llmbench report RUN_DIR prints', async (t) => {
+test.serial('llmbench report RUN_ID --influx-url … prints what llmbench report RUN_DIR prints; compare takes run ids', async (t) => {
   const dir = await realRun();
   const { sync, config } = await storeServer(t);
   await pushRun(dir, config);
@@ -151,6 +151,12 @@ test.serial('llmbench report RUN_ID --influx-url … prints what llmbench report
   const md = await runCli(['report', runId, ...flags]);
   t.is(md.code, 0, md.stderr);
   t.regex(md.stdout, new RegExp(`# .*${runId}|${runId}`));
+  const compared = await runCli(['compare', runId, `${runId},${runId}`, ...flags, '--format', 'json']);
+  t.is(compared.code, 0, compared.stderr);
+  const comparison = JSON.parse(compared.stdout) as { verdict: string; base: { runs: Array<{ dir: string }> }; cand: { runs: unknown[] } };
+  t.is(comparison.verdict, 'unchanged', 'a run against itself (twice, as repeats)');
+  t.is(comparison.base.runs[0]!.dir, `influxdb:llm/${runId}`);
+  t.is(comparison.cand.runs.length, 2);
   const missing = await runCli(['report', 'no-such-run', ...flags]);
   t.is(missing.code, 2);
   t.regex(missing.stderr, /error\[RUN_NOT_FOUND\]: InfluxDB bucket llm has no llm_run point of run no-such-run/);

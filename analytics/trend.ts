@@ -191,7 +191,7 @@ export function analyzeTrend(group: TrendGroup, metrics: readonly TrendMetric[],
     newest_run_changed: newest !== undefined && changePoints.some((change) => change.run_id === newest.run_id),
     method: {
       change_points:
-        'E-divisive (energy statistic, α = 1) proposes each split; Student two-sample t-test (pooled variance, two-sided) keeps it when p < alpha and the means differ by more than noise_pct; then every change point is re-tested against its neighbours (Apache Otava\'s method). Segments of at least 2 runs; the newest run may stand alone (provisional)',
+        'E-divisive (energy statistic with exponent 1) proposes each split; Student two-sample t-test (pooled variance, two-sided) keeps it when p < alpha and the means differ by more than noise_pct; then every change point is re-tested against its neighbours (Apache Otava\'s method). Segments of at least 2 runs; the newest run may stand alone (provisional)',
       alpha,
       noise_pct: noisePct,
       metrics: metrics.map((metric) => metric.text),

@@ -1,6 +1,6 @@
 /**
  * `llmbench trend --format md`: per metric a sparkline of the runs in time order (sparkly, one character per run,
- * lowest to highest of that metric) with its range and newest value, the change points with the run that
+ * lowest to highest of that metric, or ± the noise threshold when it moves less) with its range and newest value, the change points with the run that
  * introduced each, then the runs table and the runs left out.
  */
 import sparkly from 'sparkly';
@@ -25,7 +25,7 @@ export function renderTrendMarkdown(report: TrendReport): string {
     const values = runs.map((run) => run.metrics[metric] ?? null);
     const finite = values.filter((value): value is number => value !== null);
     const unit = unitName(metric);
-    const line = finite.length ? sparkly(values.map((value) => value ?? '')) : '';
+    const line = finite.length ? sparkly(values.map((value) => value ?? ''), sparkRange(finite, report.method.noise_pct)) : '';
     lines.push(
       `| ${metric} | \`${line}\` | ${formatValue(finite.length ? Math.min(...finite) : null, unit)} | ${formatValue(finite.length ? Math.max(...finite) : null, unit)} | ${formatValue(values[values.length - 1], unit)} |`,
     );
@@ -52,6 +52,18 @@ export function renderTrendMarkdown(report: TrendReport): string {
   }
   lines.push('', `Method: ${report.method.change_points}; alpha ${report.method.alpha}, noise ${report.method.noise_pct} %.`, '');
   return lines.join('\n');
+}
+
+/**
+ * The sparkline's scale: the values' range, but at least ± the noise threshold around their middle, so a series
+ * that moves less than the noise draws as the near-flat line it is instead of spanning ▁ to █.
+ */
+function sparkRange(values: readonly number[], noisePct: number): { minimum: number; maximum: number } {
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  const middle = (low + high) / 2;
+  const pad = (Math.abs(values.reduce((sum, value) => sum + value, 0) / values.length) * noisePct) / 100;
+  return high - low >= 2 * pad ? { minimum: low, maximum: high } : { minimum: middle - pad, maximum: middle + pad };
 }
 
 /** `ttft_ms:p95` → `ttft_ms`, so values print with their unit. */

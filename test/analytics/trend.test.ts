@@ -165,6 +165,15 @@ test('the markdown has a sparkline per metric, the change point with its run, an
   t.regex(md, /\*\*ttft_ms:p95\*\* regressed in run `night-06`: 100 ms → 130 ms \(\+30 %, p = /);
   t.regex(md, /\| night-06 \| 2026-11-07T02:00:00\.000Z \| vllm \| tiny \| 130 ms ◆ \|/);
   t.regex(md, /- `night-10` \(2026-11-11T02:00:00\.000Z\): status failed/);
+  // itl_ms:p50 is 7 ms every night: a flat line, not ▁ to █.
+  t.regex(md, /\| itl_ms:p50 \| `▄{10}` \|/);
+});
+
+test('a series that moves less than the noise threshold draws near flat; one that steps spans the scale', (t) => {
+  const wobble = [100, 100.4, 99.7, 100.2, 99.9, 100.1].map((ttftP95) => ({ ttftP95 }));
+  const md = renderTrendMarkdown(analyzeTrend(groupRuns(trendRuns(wobble))[0]!, METRICS));
+  const line = /\| ttft_ms:p95 \| `([^`]+)` \|/.exec(md)![1]!;
+  t.true([...line].every((tick) => '▃▄▅'.includes(tick)), line);
 });
 
 test('from run directories: the JSON contract, the one reader, --fail-on-change exit codes', async (t) => {

@@ -73,18 +73,9 @@ export const DEFAULT_SCENARIO = 'quick';
  * named `custom` (or --name) as soon as a flag changes its workload, so it is never filed under quick (DESIGN §11).
  */
 export async function prepareRun(reference: string | undefined, flags: RunFlags, options: PrepareOptions = {}): Promise<PreparedRun> {
-  const base = await loadScenario(reference ?? DEFAULT_SCENARIO);
-  const overrides = overridesOf(flags, options.stream);
-  const changesWorkload = WORKLOAD_FLAGS.some((flag) => overrides[flag] !== undefined);
-  const named = flags.name ?? (reference === undefined && changesWorkload ? 'custom' : undefined);
-  const scenario = applyOverrides(named && named !== base.name ? withoutDescription(base) : base, { ...overrides, ...(named ? { name: named } : {}) });
-  const slos = flags.slo.map(parseSlo);
-  const repeats = flags.repeats !== undefined ? positiveInt(flags.repeats, '--repeats') : 1;
-  const { plan, planner } = planOf(scenario, slos.map((slo) => slo.threshold), repeats);
-  const { thresholds, abortOnFail } = compileThresholds(scenario);
+  const { scenario, slos, plan, planner, thresholds, abortOnFail, influx } = await planRun(reference, flags, options);
   const runId = newRunId();
   const dir = (flags.out ?? join(options.runsDir ?? 'runs', runId)) + (options.suffix ?? '');
-  const influx = await resolveInfluxConfig(influxSettingsOf(flags), process.env);
   const coldStart = flags.coldStart ? await measureEngineColdStart(flags, plan) : undefined;
   const monitor = flags.monitor ? createRunMonitor(flags, plan, runId) : undefined;
   // The GPUs the run had, for run.json; the same source the sampler uses, asked once.
@@ -115,6 +106,25 @@ export async function prepareRun(reference: string | undefined, flags: RunFlags,
       tuning: clientTuning(),
     },
   };
+}
+
+/**
+ * What the flags and the scenario say, checked, without touching anything outside (no run id, no engine, no
+ * monitor): `llmbench schedule` calls it once before its first tick, so a typo exits 2 at once, not at 02:00.
+ */
+export async function planRun(reference: string | undefined, flags: RunFlags, options: Pick<PrepareOptions, 'stream'> = {}) {
+  const base = await loadScenario(reference ?? DEFAULT_SCENARIO);
+  const overrides = overridesOf(flags, options.stream);
+  const changesWorkload = WORKLOAD_FLAGS.some((flag) => overrides[flag] !== undefined);
+  const named = flags.name ?? (reference === undefined && changesWorkload ? 'custom' : undefined);
+  const scenario = applyOverrides(named && named !== base.name ? withoutDescription(base) : base, { ...overrides, ...(named ? { name: named } : {}) });
+  const slos = flags.slo.map(parseSlo);
+  const repeats = flags.repeats !== undefined ? positiveInt(flags.repeats, '--repeats') : 1;
+  const { plan, planner } = planOf(scenario, slos.map((slo) => slo.threshold), repeats);
+  const { thresholds, abortOnFail } = compileThresholds(scenario);
+  const influx = await resolveInfluxConfig(influxSettingsOf(flags), process.env);
+  if (flags.monitor) parseGpuMode(flags.gpu);
+  return { scenario, slos, plan, planner, thresholds, abortOnFail, influx };
 }
 
 /**

@@ -6,6 +6,7 @@
  */
 import { Command } from 'commander';
 import { flagGiven, positiveInt, positiveRateOrInf } from '../parse-flags.js';
+import { planRun } from '../prepare-run.js';
 import { exitCodeOf } from '../run-signals.js';
 import type { RunFlags } from '../run-flags.js';
 import { addRunOptions } from '../run-options.js';
@@ -36,7 +37,10 @@ export function scheduleCommand(): Command {
     if (flags.userSendRate !== undefined) positiveRateOrInf(flags.userSendRate, '--user-send-rate');
     const baselineRuns = positiveInt(flags.baselineRuns, '--baseline-runs');
     const maxRuns = flags.maxRuns !== undefined ? positiveInt(flags.maxRuns, '--max-runs') : undefined;
+    // Scenario, flags and InfluxDB settings checked once, now: a mistake exits 2 before the first tick.
+    const planned = await planRun(scenario, flags);
     const log = (line: string) => process.stderr.write(`[${new Date().toISOString()}] ${line}\n`);
+    log(`scenario ${planned.scenario.name}: ${planned.plan.target.engine} at ${planned.plan.target.url}, model ${planned.plan.target.model}; runs into ${flags.runsDir}/<run_id>/${planned.influx ? ' and InfluxDB' : ''}`);
     const scheduler: Scheduler = new Scheduler({
       cron: flags.cron,
       ...(flags.tz !== undefined ? { timezone: flags.tz } : {}),

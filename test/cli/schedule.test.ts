@@ -132,11 +132,14 @@ test('schedule: one run at a time, a failed tick recorded, a regression marked, 
   t.regex(text, /SIGTERM: cancelling the run that started at/);
 });
 
-test('schedule refuses a bad cron expression or time zone before any run (exit 2)', async (t) => {
+test('schedule refuses a bad cron expression, time zone or scenario before any run (exit 2)', async (t) => {
   const badCron = await runCli(['schedule', '--cron', 'every night', '--engine', 'vllm', '--url', 'http://127.0.0.1:9', '--model', 'm']);
   t.is(badCron.code, 2);
   t.regex(badCron.stderr, /error\[USAGE\]: --cron "every night" is not a cron expression/);
   const badZone = await runCli(['schedule', '--cron', '0 2 * * *', '--tz', 'Mars/Olympus', '--engine', 'vllm', '--url', 'http://127.0.0.1:9', '--model', 'm']);
   t.is(badZone.code, 2);
   t.regex(badZone.stderr, /--tz "Mars\/Olympus" is not a time zone/);
+  const badScenario = await runCli(['schedule', '--cron', '0 2 * * *', 'no-such-scenario.yaml', '--engine', 'vllm', '--url', 'http://127.0.0.1:9', '--model', 'm']);
+  t.is(badScenario.code, 2, 'a scenario that cannot be read fails now, not at the first tick');
+  t.regex(badScenario.stderr, /error\[SCENARIO_NOT_FOUND\]/);
 });

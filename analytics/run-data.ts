@@ -7,6 +7,7 @@
  */
 import type { Point } from '../pipeline/core/point.js';
 import type { RequestRecord } from '../pipeline/core/record.js';
+import { Float64Column as GrowingColumn } from '../pipeline/core/float64-column.js';
 
 /** The per-request metrics kept per row (NaN where a request has none). */
 export const TABLE_METRICS = [
@@ -27,28 +28,8 @@ export type TableMetric = (typeof TABLE_METRICS)[number];
 
 export const STATUS_CODES = { ok: 0, error: 1, dropped: 2 } as const;
 
-/** A Float64Array that grows by doubling; `view()` is the filled part. */
-export class GrowingColumn {
-  #data: Float64Array;
-  #length = 0;
-  constructor(capacity = 1024) {
-    this.#data = new Float64Array(capacity);
-  }
-  push(value: number): void {
-    if (this.#length === this.#data.length) {
-      const next = new Float64Array(this.#data.length * 2);
-      next.set(this.#data);
-      this.#data = next;
-    }
-    this.#data[this.#length++] = value;
-  }
-  get length(): number {
-    return this.#length;
-  }
-  view(): Float64Array {
-    return this.#data.subarray(0, this.#length);
-  }
-}
+/** The columns of the tables: pipeline/core/float64-column.ts (off the JS heap, growing by half). */
+export { GrowingColumn };
 
 /** Non-warmup requests, one row each, in the order they were added. */
 export class RequestTable {

@@ -50,7 +50,7 @@ test('a steady series finds none', (t) => {
 
 test('false positives on steady noisy series stay rare: of 300 series of 30 runs at 2 % noise, few show a change', (t) => {
   // Binary segmentation tests the best split of each segment, so a series' false-positive rate is above α (0.001);
-  // measured here: ~1.5 % of series, ~0.2 % with a change at the newest run. An α that was ignored would flag most.
+  // measured with these seeds: 11 of 300 series, 1 with a change at the newest run. An α that was ignored would flag most.
   let changed = 0;
   let newest = 0;
   for (let seed = 1; seed <= 300; seed++) {
@@ -58,7 +58,7 @@ test('false positives on steady noisy series stay rare: of 300 series of 30 runs
     if (changes.length > 0) changed++;
     if (changes.some((change) => change.provisional)) newest++;
   }
-  t.true(changed <= 12, `${changed} of 300 series showed a change`);
+  t.true(changed <= 15, `${changed} of 300 series showed a change`);
   t.true(newest <= 3, `${newest} of 300 series showed a change at the newest run`);
 });
 

@@ -28,11 +28,12 @@ export async function loadSide(path: string, onWarning?: (line: string) => void)
   return runs.sort((a, b) => a.result.started_at.localeCompare(b.result.started_at));
 }
 
-function isRunDirectory(path: string): boolean {
+export function isRunDirectory(path: string): boolean {
   return [RUN_FILES.run, RUN_FILES.start, RUN_FILES.requests].some((file) => existsSync(join(path, file)));
 }
 
-async function runDirectoriesIn(path: string): Promise<string[]> {
+/** The run directories directly under `path`, by name. */
+export async function runDirectoriesIn(path: string): Promise<string[]> {
   let entries;
   try {
     entries = await readdir(path, { withFileTypes: true });

@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { flux, fluxExpression, fluxFloat, type ParameterizedQuery } from '@influxdata/influxdb-client';
 import { AnalyticsError } from '../pipeline/core/errors.js';
 
-export const FLUX_QUERIES = ['run-requests', 'run-tokens', 'metric-percentiles', 'scenario-trend', 'compare-runs'] as const;
+export const FLUX_QUERIES = ['run-requests', 'run-tokens', 'run-summary', 'run-windows', 'run-resources', 'trend-runs', 'metric-percentiles', 'scenario-trend', 'compare-runs'] as const;
 export type FluxQueryName = (typeof FLUX_QUERIES)[number];
 
 export type FluxParamValue = string | number | boolean | Date;

@@ -6,6 +6,7 @@
 import { debuglog } from 'node:util';
 import { InfluxDB, setLogger, type QueryApi } from '@influxdata/influxdb-client';
 import { AnalyticsError } from '../pipeline/core/errors.js';
+import type { Point } from '../pipeline/core/point.js';
 import type { RequestRecord } from '../pipeline/core/record.js';
 import { buildFluxQuery, type FluxParams, type FluxQueryName } from './flux-queries.js';
 import { chunkLogsOf, recordFromRow, type TokenRow } from './record-from-flux.js';
@@ -61,22 +62,70 @@ export class FluxSource {
 
   /** Rows of any query in analytics/flux/ as plain objects (columns by name, values typed by the CSV annotations). */
   async rows(name: FluxQueryName, params: FluxParams): Promise<Array<Record<string, unknown>>> {
-    const query = buildFluxQuery(name, { bucket: this.bucket, ...params });
     const rows: Array<Record<string, unknown>> = [];
+    await this.#each(name, params, (row) => rows.push(row));
+    return rows;
+  }
+
+  /**
+   * Rows of a query that pivots points (run-windows, run-resources) back into points: the group key's columns are
+   * the tags (InfluxDB groups a series by its measurement and tag set), the other columns the fields (nulls and the
+   * empty strings of absent string fields left out), `_time` the time in epoch ms.
+   */
+  async points(name: FluxQueryName, params: FluxParams): Promise<Point[]> {
+    const points: Point[] = [];
+    await this.#each(name, params, (row, groupKey) => {
+      const tags: Record<string, string> = {};
+      const fields: Record<string, number | string | boolean> = {};
+      for (const [column, value] of Object.entries(row)) {
+        if (FRAME_COLUMNS.has(column) || value === null || value === undefined || value === '') continue;
+        if (groupKey.has(column)) tags[column] = String(value);
+        else if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') fields[column] = value;
+      }
+      points.push({ measurement: String(row._measurement), tags, fields, time_ms: epochMsOf(String(row._time)) } as Point);
+    });
+    return points;
+  }
+
+  async #each(name: FluxQueryName, params: FluxParams, onRow: (row: Record<string, unknown>, groupKey: ReadonlySet<string>) => void): Promise<void> {
+    const query = buildFluxQuery(name, { bucket: this.bucket, ...params });
+    let lastMeta: unknown;
+    let groupKey: ReadonlySet<string> = new Set();
     try {
-      for await (const { values, tableMeta } of this.queryApi.iterateRows(query)) rows.push(tableMeta.toObject(values));
+      for await (const { values, tableMeta } of this.queryApi.iterateRows(query)) {
+        if (tableMeta !== lastMeta) {
+          lastMeta = tableMeta;
+          groupKey = new Set(tableMeta.columns.filter((column) => column.group).map((column) => column.label));
+        }
+        onRow(tableMeta.toObject(values), groupKey);
+      }
     } catch (cause) {
       throw new AnalyticsError('SINK_UNAVAILABLE', `Flux query ${name} on bucket ${this.bucket} failed: ${(cause as Error).message}`, {
         cause,
         hint: 'check --influx-url, --influx-org and the token (it needs read permission on the bucket)',
       });
     }
-    return rows;
   }
 
   #range(range: TimeRange): { start: Date; stop: Date } {
     return { start: range.start ?? new Date(0), stop: range.stop ?? new Date() };
   }
+}
+
+/** Columns of a Flux table that are neither tags nor fields. */
+const FRAME_COLUMNS = new Set(['result', 'table', '_start', '_stop', '_time', '_measurement', '_field']);
+
+/**
+ * RFC3339 with up to nanoseconds ("2026-11-27T17:20:00.00025Z") → epoch ms. The whole seconds and the nanoseconds
+ * are taken apart, as pipeline/sinks/unique-timestamps.ts put them together, so a time written from a float epoch
+ * ms comes back as the same float (its nanosecond rounding is far below the float's resolution).
+ */
+export function epochMsOf(time: string): number {
+  const match = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z$/.exec(time);
+  if (!match) throw new AnalyticsError('INTERNAL', `InfluxDB returned a time that is not RFC3339 in UTC: ${JSON.stringify(time)}`);
+  const seconds = Date.parse(`${match[1]}Z`);
+  const nanos = Number((match[2] ?? '').padEnd(9, '0'));
+  return seconds + nanos / 1e6;
 }
 
 /** The llm_request point's own time: t_send, or t_intended for a request never sent. */

@@ -7,6 +7,7 @@
  */
 import type { Point } from '../pipeline/core/point.js';
 import type { RequestRecord } from '../pipeline/core/record.js';
+import { Float64Column as GrowingColumn } from '../pipeline/core/float64-column.js';
 
 /** The per-request metrics kept per row (NaN where a request has none). */
 export const TABLE_METRICS = [
@@ -27,28 +28,8 @@ export type TableMetric = (typeof TABLE_METRICS)[number];
 
 export const STATUS_CODES = { ok: 0, error: 1, dropped: 2 } as const;
 
-/** A Float64Array that grows by doubling; `view()` is the filled part. */
-export class GrowingColumn {
-  #data: Float64Array;
-  #length = 0;
-  constructor(capacity = 1024) {
-    this.#data = new Float64Array(capacity);
-  }
-  push(value: number): void {
-    if (this.#length === this.#data.length) {
-      const next = new Float64Array(this.#data.length * 2);
-      next.set(this.#data);
-      this.#data = next;
-    }
-    this.#data[this.#length++] = value;
-  }
-  get length(): number {
-    return this.#length;
-  }
-  view(): Float64Array {
-    return this.#data.subarray(0, this.#length);
-  }
-}
+/** The columns of the tables: pipeline/core/float64-column.ts (off the JS heap, growing by half). */
+export { GrowingColumn };
 
 /** Non-warmup requests, one row each, in the order they were added. */
 export class RequestTable {
@@ -84,6 +65,42 @@ export class RequestTable {
       this.errorKinds.set(record.stage_index, kinds);
     }
   }
+
+  /**
+   * The same rows in one canonical order (by send time, then completion, stage, status and metrics) with the maps
+   * sorted by key, so a run's tables do not depend on the order its records arrived in: requests.jsonl holds them
+   * in completion order, InfluxDB gives them by send time, and sums over rows must come out to the same last bit.
+   */
+  canonical(): RequestTable {
+    const columns = [this.sentMs, this.doneMs, this.stageIndex, this.status, ...TABLE_METRICS.map((name) => this.metrics[name])].map((column) => column.view());
+    const order = Array.from({ length: this.length }, (_, i) => i);
+    order.sort((a, b) => {
+      for (const column of columns) {
+        const x = column[a]!;
+        const y = column[b]!;
+        if (x === y || (Number.isNaN(x) && Number.isNaN(y))) continue;
+        if (Number.isNaN(x)) return 1;
+        if (Number.isNaN(y)) return -1;
+        return x - y;
+      }
+      return 0;
+    });
+    const copy = new RequestTable();
+    const from = (source: GrowingColumn, target: GrowingColumn) => {
+      const view = source.view();
+      for (const row of order) target.push(view[row]!);
+    };
+    from(this.status, copy.status);
+    from(this.stageIndex, copy.stageIndex);
+    from(this.sentMs, copy.sentMs);
+    from(this.doneMs, copy.doneMs);
+    for (const name of TABLE_METRICS) from(this.metrics[name], copy.metrics[name]);
+    for (const [index, name] of [...this.stageNames].sort((a, b) => a[0] - b[0])) copy.stageNames.set(index, name);
+    for (const [index, kinds] of [...this.errorKinds].sort((a, b) => a[0] - b[0])) {
+      copy.errorKinds.set(index, new Map([...kinds].sort((a, b) => a[0].localeCompare(b[0]))));
+    }
+    return copy;
+  }
 }
 
 /** One numeric series of resource samples: a measurement, its tags and one field. */
@@ -113,8 +130,9 @@ export class ResourceTable {
     }
   }
 
+  /** Every series, ordered by measurement, tags and field (not by when each was first seen). */
   all(): ResourceSeries[] {
-    return [...this.#series.values()];
+    return [...this.#series].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, series]) => series);
   }
 
   /** Series of one measurement and field, optionally narrowed by tags. */
@@ -150,7 +168,9 @@ export class RunDataBuilder {
     for (const point of points) this.#resources.add(point);
   }
 
+  /** The tables in canonical order (RequestTable.canonical; windows by time, then stage), whatever the order of arrival. */
   build(): RunData {
-    return { requests: this.#requests, windows: [...this.#windows].sort((a, b) => a.time_ms - b.time_ms), resources: this.#resources };
+    const windows = [...this.#windows].sort((a, b) => a.time_ms - b.time_ms || (a.tags.stage ?? '').localeCompare(b.tags.stage ?? ''));
+    return { requests: this.#requests.canonical(), windows, resources: this.#resources };
   }
 }

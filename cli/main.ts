@@ -13,7 +13,9 @@ import { reportCommand } from './commands/report.js';
 import { runCommand } from './commands/run.js';
 import { demoCommand } from './commands/demo.js';
 import { scenariosCommand } from './commands/scenarios.js';
+import { scheduleCommand } from './commands/schedule.js';
 import { simCommand } from './commands/sim.js';
+import { trendCommand } from './commands/trend.js';
 
 // Commands register here, one import each.
 const commands: Array<() => Command> = [
@@ -25,7 +27,9 @@ const commands: Array<() => Command> = [
   pushCommand,
   reportCommand,
   scenariosCommand,
+  scheduleCommand,
   simCommand,
+  trendCommand,
 ];
 
 export function buildProgram(): Command {

@@ -76,24 +76,12 @@ export const DEFAULT_SCENARIO = 'quick';
  * named `custom` (or --name) as soon as a flag changes its workload, so it is never filed under quick (DESIGN §11).
  */
 export async function prepareRun(reference: string | undefined, flags: RunFlags, options: PrepareOptions = {}): Promise<PreparedRun> {
-  const base = await loadScenario(reference ?? DEFAULT_SCENARIO);
-  const overrides = overridesOf(flags, options.stream);
-  const changesWorkload = WORKLOAD_FLAGS.some((flag) => overrides[flag] !== undefined);
-  const named = flags.name ?? (reference === undefined && changesWorkload ? 'custom' : undefined);
-  const scenario = applyOverrides(named && named !== base.name ? withoutDescription(base) : base, { ...overrides, ...(named ? { name: named } : {}) });
-  const slos = flags.slo.map(parseSlo);
-  const repeats = flags.repeats !== undefined ? positiveInt(flags.repeats, '--repeats') : 1;
-  const { plan, planner } = planOf(scenario, slos.map((slo) => slo.threshold), repeats);
-  const { thresholds, abortOnFail } = compileThresholds(scenario);
+  const { scenario, slos, plan, planner, thresholds, abortOnFail, influx, startAtMs, clockOffsetMs } = await planRun(reference, flags, options);
   const segment = plan.segment;
-  if (segment) refuseWithSegment(flags, Boolean(planner), abortOnFail);
   const runId = flags.runId !== undefined ? checkRunId(flags.runId) : newRunId();
-  const startAtMs = flags.startAt !== undefined ? epochMs(flags.startAt, '--start-at') : undefined;
-  const clockOffsetMs = flags.clockOffsetMs !== undefined ? clockOffset(flags.clockOffsetMs, startAtMs) : undefined;
   // Agents of one run share its id: a segment's default directory names the agent too.
   const dirName = segment ? `${runId}-${agentLabel(segment)}` : runId;
   const dir = (flags.out ?? join(options.runsDir ?? 'runs', dirName)) + (options.suffix ?? '');
-  const influx = await resolveInfluxConfig(influxSettingsOf(flags), process.env);
   const coldStart = flags.coldStart ? await measureEngineColdStart(flags, plan) : undefined;
   const monitor = flags.monitor ? createRunMonitor(flags, plan, runId) : undefined;
   // The GPUs the run had, for run.json; the same source the sampler uses, asked once.
@@ -119,6 +107,7 @@ export async function prepareRun(reference: string | undefined, flags: RunFlags,
       ...(monitor ? { monitor } : {}),
       ...(coldStart || gpus ? { resourceNotes: { ...(coldStart ? { cold_start: coldStart } : {}), ...(gpus ? { gpu_inventory: gpus } : {}) } } : {}),
       slos: slosOf(thresholds),
+      analysisSlos: slos.map((slo) => slo.text),
       // A segment's share is not the run (k6-operator judging thresholds per runner, its users' issue #115): merge judges.
       ...(segment ? {} : { evaluateThresholds: (summary: RunSummary) => evaluateThresholds(summary, thresholds), abortOnThresholdFail: abortOnFail }),
       tuning: clientTuning(),
@@ -126,6 +115,29 @@ export async function prepareRun(reference: string | undefined, flags: RunFlags,
       ...(clockOffsetMs !== undefined ? { clockOffsetMs } : {}),
     },
   };
+}
+
+/**
+ * What the flags and the scenario say, checked, without touching anything outside (no run id, no engine, no
+ * monitor): `llmbench schedule` calls it once before its first tick, so a typo exits 2 at once, not at 02:00.
+ */
+export async function planRun(reference: string | undefined, flags: RunFlags, options: Pick<PrepareOptions, 'stream'> = {}) {
+  const base = await loadScenario(reference ?? DEFAULT_SCENARIO);
+  const overrides = overridesOf(flags, options.stream);
+  const changesWorkload = WORKLOAD_FLAGS.some((flag) => overrides[flag] !== undefined);
+  const named = flags.name ?? (reference === undefined && changesWorkload ? 'custom' : undefined);
+  const scenario = applyOverrides(named && named !== base.name ? withoutDescription(base) : base, { ...overrides, ...(named ? { name: named } : {}) });
+  const slos = flags.slo.map(parseSlo);
+  const repeats = flags.repeats !== undefined ? positiveInt(flags.repeats, '--repeats') : 1;
+  const { plan, planner } = planOf(scenario, slos.map((slo) => slo.threshold), repeats);
+  const { thresholds, abortOnFail } = compileThresholds(scenario);
+  if (plan.segment) refuseWithSegment(flags, Boolean(planner), abortOnFail);
+  if (flags.runId !== undefined) checkRunId(flags.runId);
+  const startAtMs = flags.startAt !== undefined ? epochMs(flags.startAt, '--start-at') : undefined;
+  const clockOffsetMs = flags.clockOffsetMs !== undefined ? clockOffset(flags.clockOffsetMs, startAtMs) : undefined;
+  const influx = await resolveInfluxConfig(influxSettingsOf(flags), process.env);
+  if (flags.monitor) parseGpuMode(flags.gpu);
+  return { scenario, slos, plan, planner, thresholds, abortOnFail, influx, startAtMs, clockOffsetMs };
 }
 
 /**

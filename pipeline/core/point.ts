@@ -7,6 +7,7 @@ export type Measurement =
   | 'llm_token'
   | 'llm_window'
   | 'llm_run'
+  | 'llm_regression'
   | 'gpu'
   | 'host'
   | 'host_cpu'

@@ -195,6 +195,8 @@ export interface RunResult {
   summary: RunSummary;
   stages: StageSummary[];
   thresholds?: ThresholdResult[];
+  /** The --slo expressions the run was given: what analysis.slo is computed for, kept so it can be recomputed from InfluxDB. */
+  slos?: string[];
   resources?: Record<string, unknown>;
   /** llm_window points the run handed out, and records that arrived after their window was final (0 expected). */
   windows?: { emitted: number; late_records: number };

@@ -36,7 +36,7 @@ export function percentileSorted(sorted: ArrayLike<number>, q: number): number {
 }
 
 /** Summary of `values` (any order); undefined for an empty set, never NaN-filled. */
-export function summarize(values: readonly number[]): MetricSummary | undefined {
+export function summarize(values: ArrayLike<number>): MetricSummary | undefined {
   if (values.length === 0) return undefined;
   const sorted = Float64Array.from(values).sort();
   const list = Array.from(sorted);

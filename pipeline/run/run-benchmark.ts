@@ -46,6 +46,8 @@ export interface RunOptions {
   readonly monitor?: RunMonitor;
   /** Per-request SLOs counted for goodput. */
   readonly slos?: readonly RequestSlo[];
+  /** The --slo expressions (max load under SLOs), recorded in run.json `slos`. */
+  readonly analysisSlos?: readonly string[];
   /** Evaluates the scenario's thresholds on the finished summary. */
   readonly evaluateThresholds?: (summary: RunSummary) => ThresholdResult[];
   /** Stop the run as soon as a threshold fails (checked every 2 s on the summary so far). */
@@ -115,6 +117,7 @@ export async function runBenchmark(plan: ExecutionPlan, options: RunOptions): Pr
     host,
     stages: [],
     ...(segment ? { segment } : {}),
+    ...(options.analysisSlos?.length ? { slos: [...options.analysisSlos] } : {}),
     ...measured,
   });
   /** Before any load: the sinks still get a run.json saying why nothing ran (DESIGN §11: a failed tick leaves a record). */

@@ -11,11 +11,13 @@
  * ~990 users, not 1 000), while a 20 ms request would lose three quarters of it. Judged as the share
  * Σ lag / Σ (t_done − t_intended) over the users' requests.
  */
+import { Float64Column } from '../core/float64-column.js';
 import type { RequestRecord } from '../core/record.js';
 import { percentileSorted } from '../core/stats.js';
 
 export class SendLagTally {
-  readonly #arrivalLagsMs: number[] = [];
+  /** Off the JS heap: one value per open-loop request of the run (core/float64-column.ts). */
+  readonly #arrivalLagsMs = new Float64Column();
   #userWaitMs = 0;
   #userSpanMs = 0;
   #userRequests = 0;
@@ -36,7 +38,7 @@ export class SendLagTally {
   /** p99 of the open-loop arrivals' send lag; null without open-loop requests. */
   arrivalLagP99Ms(): number | null {
     if (this.#arrivalLagsMs.length === 0) return null;
-    return percentileSorted(Float64Array.from(this.#arrivalLagsMs).sort(), 0.99);
+    return percentileSorted(this.#arrivalLagsMs.view().slice().sort(), 0.99);
   }
 
   /** Closed-loop requests behind userSendWaitShare. */

@@ -6,6 +6,7 @@ import { gapsOf } from '../core/request-metrics.js';
 import { REQUEST_METRICS, type ErrorKind, type MetricSource, type RequestMetric, type RequestRecord } from '../core/record.js';
 import type { MetricSummaryWithSource, RunSummary } from '../core/run-result.js';
 import { percentileSorted, summarize } from '../core/stats.js';
+import { Float64Column } from '../core/float64-column.js';
 import { ValueCounts } from '../core/value-counts.js';
 import { meetsBound } from '../scenario/thresholds.js';
 
@@ -47,8 +48,8 @@ export function streamGapsOf(record: RequestRecord): StreamGaps {
 type PooledMetric = 'itl_pooled_ms' | 'icl_pooled_ms';
 
 export class SummaryCollector {
-  /** One value per successful request. */
-  readonly #values = new Map<RequestMetric, number[]>();
+  /** One value per successful request, off the JS heap (core/float64-column.ts). */
+  readonly #values = new Map<RequestMetric, Float64Column>();
   /** One value per token gap, counted by value so a long run's memory stays bounded (core/value-counts.ts). */
   readonly #pooled = new Map<PooledMetric, ValueCounts>();
   readonly #sources = new Map<RequestMetric, Partial<Record<MetricSource, number>>>();
@@ -121,9 +122,9 @@ export class SummaryCollector {
   }
 
   #push(name: RequestMetric, value: number): void {
-    let list = this.#values.get(name);
-    if (!list) this.#values.set(name, (list = []));
-    list.push(value);
+    let column = this.#values.get(name);
+    if (!column) this.#values.set(name, (column = new Float64Column()));
+    column.push(value);
   }
 
   get total(): number {
@@ -143,8 +144,8 @@ export class SummaryCollector {
     for (const part of list) {
       for (const [name, values] of part.#values) {
         let into = merged.#values.get(name);
-        if (!into) merged.#values.set(name, (into = []));
-        for (const value of values) into.push(value);
+        if (!into) merged.#values.set(name, (into = new Float64Column()));
+        for (const value of values.view()) into.push(value);
       }
       for (const [name, counts] of part.#pooled) merged.#pooledCounts(name).addAll(counts);
       for (const [name, counts] of part.#sources) {
@@ -176,7 +177,7 @@ export class SummaryCollector {
     const perSecond = (count: number) => (seconds > 0 ? count / seconds : 0);
     const metrics: RunSummary['metrics'] = {};
     for (const [name, values] of this.#values) {
-      const stats = summarize(values);
+      const stats = summarize(values.view());
       if (!stats) continue;
       const sources = this.#sources.get(name as RequestMetric);
       const entry: MetricSummaryWithSource = sources ? { ...stats, sources } : stats;

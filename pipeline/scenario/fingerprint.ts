@@ -7,7 +7,7 @@
  * condition (`duration`/`requests`: a run cut short by a request budget is still the same workload).
  */
 import { createHash } from 'node:crypto';
-import type { WorkloadFingerprint } from '../core/run-result.js';
+import type { RunResult, WorkloadFingerprint } from '../core/run-result.js';
 import type { Scenario } from './schema.js';
 
 const STOP_KEYS = new Set(['duration', 'requests', 'level_duration', 'level_requests']);
@@ -22,6 +22,17 @@ export function workloadFingerprint(scenario: Scenario, datasetSha256?: string):
     load,
   };
   return { hash: createHash('sha256').update(canonicalJson(fields)).digest('hex').slice(0, 16), fields };
+}
+
+/**
+ * A run's fingerprint: the one its run.json carries, or for a run written before fingerprints, recomputed from its
+ * resolved scenario; undefined when the scenario does not say (an incomplete run that lost its run-start.json).
+ */
+export function fingerprintOfRun(result: Pick<RunResult, 'workload_fingerprint' | 'scenario'>): WorkloadFingerprint | undefined {
+  if (result.workload_fingerprint) return result.workload_fingerprint;
+  const scenario = result.scenario as Partial<Scenario>;
+  if (typeof scenario.load !== 'object' || scenario.load === null || typeof scenario.workload !== 'object' || scenario.workload === null) return undefined;
+  return workloadFingerprint(scenario as Scenario);
 }
 
 /** Differences between two fingerprints' fields, one "path: a ≠ b" line each (for compare's refusal). */

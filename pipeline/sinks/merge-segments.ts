@@ -125,7 +125,7 @@ export async function readSegments(dirs: readonly string[], options: ReadSegment
     segments: [...runs].sort((a, b) => a.segment.index - b.segment.index),
     missing,
     scenario: reference,
-    analysisSlos: first.view.result.analysis?.slo?.slos ?? [],
+    analysisSlos: first.view.result.slos ?? first.view.result.analysis?.slo?.slos ?? [],
   };
 }
 
@@ -239,6 +239,7 @@ export async function mergeSegments(set: SegmentSet, options: MergeOptions): Pro
     ...(first.workload_fingerprint ? { workload_fingerprint: first.workload_fingerprint } : {}),
     target: first.target,
     host,
+    ...(set.analysisSlos.length > 0 ? { slos: [...set.analysisSlos] } : {}),
     client_health: mergedClientHealth(results, summary.metrics.schedule_lag_ms?.p99 ?? null, summarizer.sendLag.userSendWaitShare()),
     summary,
     stages: summarizer.stages(phases),

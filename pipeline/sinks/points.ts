@@ -11,10 +11,12 @@
  * analytics/flux-source.ts can rebuild the exact RequestRecord; metrics and the chunk log travel as real
  * fields and `llm_token` points. Keep REQUEST_RECORD_JSON_FIELD in step with analytics/record-from-flux.ts.
  */
+import type { Comparison } from '../core/analysis.js';
 import type { Point } from '../core/point.js';
 import type { RequestRecord } from '../core/record.js';
 import type { RunResult } from '../core/run-result.js';
 import type { RunIdentity } from '../core/sink.js';
+import { fingerprintOfRun } from '../scenario/fingerprint.js';
 
 export type RunTags = RunIdentity;
 
@@ -66,16 +68,31 @@ export function resourcePoints(points: readonly Point[], runId: string, agent?: 
 }
 
 /** Metrics whose headline statistics go on the `llm_run` point. */
-const HEADLINE_METRICS = ['ttft_ms', 'itl_ms', 'tpot_ms', 'total_duration_ms', 'e2e_from_schedule_ms', 'eval_token_rate', 'prompt_token_rate'] as const;
-const HEADLINE_STATS = ['mean', 'p50', 'p90', 'p95', 'p99'] as const;
+export const HEADLINE_METRICS = ['ttft_ms', 'itl_ms', 'tpot_ms', 'total_duration_ms', 'e2e_from_schedule_ms', 'eval_token_rate', 'prompt_token_rate'] as const;
+export const HEADLINE_STATS = ['mean', 'p50', 'p90', 'p95', 'p99'] as const;
+/** Run-level figures on the `llm_run` point under their own names. */
+export const RUN_FIGURE_FIELDS = ['rps', 'output_tps', 'total_tps', 'goodput_rps', 'error_rate'] as const;
 
-/** `llm_run` at the run's end: status, validity and the headline numbers a trend query needs. */
+/**
+ * run.json travels on the `llm_run` point as string fields `run_json` (and `run_json_1`, `run_json_2`, … when it is
+ * long; `run_json_parts` says how many), so a run read back from InfluxDB has its whole result: scenario, target,
+ * validity, stages, thresholds (analytics/flux-run.ts). Left out: `analysis` (recomputed from the data, and only
+ * added after the InfluxDB sink has closed) and `sinks` (each sink's own report, also added after). InfluxDB takes
+ * string fields up to 64 KiB; a part holds at most RUN_JSON_PART_CHARS UTF-16 units (at most 48 KiB of UTF-8).
+ */
+export const RUN_JSON_FIELD = 'run_json';
+export const RUN_JSON_PARTS_FIELD = 'run_json_parts';
+const RUN_JSON_PART_CHARS = 16_000;
+
+/** `llm_run` at the run's end: status, validity, the headline numbers a trend query needs, and run.json itself. */
 export function runPoint(result: RunResult): Point {
   const summary = result.summary;
   const fields: Record<string, number | string | boolean> = {
     status: result.status,
     valid: result.valid,
     tool_version: result.tool.version,
+    started_at: result.started_at,
+    workload_hash: fingerprintOfRun(result)?.hash ?? 'unknown',
     duration_ms: summary.duration_ms,
     requests_total: summary.requests.total,
     requests_ok: summary.requests.ok,
@@ -110,6 +127,9 @@ export function runPoint(result: RunResult): Point {
     if (analysis.slo?.ci_low != null) fields.slo_ci_low = analysis.slo.ci_low;
     if (analysis.slo?.ci_high != null) fields.slo_ci_high = analysis.slo.ci_high;
   }
+  const parts = runJsonParts(result);
+  parts.forEach((part, i) => (fields[i === 0 ? RUN_JSON_FIELD : `${RUN_JSON_FIELD}_${i}`] = part));
+  fields[RUN_JSON_PARTS_FIELD] = parts.length;
   return {
     measurement: 'llm_run',
     tags: {
@@ -124,7 +144,35 @@ export function runPoint(result: RunResult): Point {
   };
 }
 
+/** run.json without `analysis` and `sinks`, compact (no line breaks), cut into parts that never split a surrogate pair. */
+function runJsonParts(result: RunResult): string[] {
+  const { analysis: _analysis, sinks: _sinks, ...stored } = result;
+  const text = JSON.stringify(stored);
+  const parts: string[] = [];
+  for (let at = 0; at < text.length; ) {
+    let end = Math.min(at + RUN_JSON_PART_CHARS, text.length);
+    const code = text.charCodeAt(end - 1);
+    if (end < text.length && code >= 0xd800 && code <= 0xdbff) end--; // a high surrogate stays with its low half
+    parts.push(text.slice(at, end));
+    at = end;
+  }
+  return parts.length ? parts : ['{}'];
+}
+
 /** `ttft_ms` + `p95` → `ttft_p95_ms` (the unit stays last); `eval_token_rate` + `p95` → `eval_token_rate_p95`. */
 export function statFieldName(metric: string, stat: string): string {
   return metric.endsWith('_ms') ? `${metric.slice(0, -3)}_${stat}_ms` : `${metric}_${stat}`;
+}
+
+/**
+ * `llm_regression` (DESIGN §11): one point per gated metric that regressed when `llmbench schedule` compared a run
+ * with the scenario's recent runs, at the run's end. Tags run_id, scenario, engine, model (the run's); fields the
+ * metric, its change in % and how many runs it was compared with. The trends dashboard shows them as annotations.
+ * Points of one run share a series and a time: the writer gives each its own nanosecond (unique-timestamps.ts).
+ */
+export function regressionPoints(result: RunResult, comparison: Comparison, baseRuns: number): Point[] {
+  const tags = { run_id: result.run_id, scenario: result.scenario.name, engine: result.target.engine, model: result.target.model };
+  return Object.entries(comparison.metrics)
+    .filter(([, metric]) => metric.gated && metric.verdict === 'regressed')
+    .map(([metric, compared]) => ({ measurement: 'llm_regression', tags, fields: { metric, diff_pct: compared.diff_pct, base_runs: baseRuns }, time_ms: Date.parse(result.ended_at) }));
 }

@@ -90,3 +90,16 @@ test('a query InfluxDB refuses is an error that names the query', async (t) => {
   const error = await t.throwsAsync(FluxSource.connect({ url: server.url, org: 'o', bucket: 'b' }).records('r'), { instanceOf: AnalyticsError });
   t.regex(error?.message ?? '', /Flux query run-tokens on bucket b failed: unauthorized access/);
 });
+
+test('resource samples in annotated CSV (fixture: two series of two measurements) become points: group-key columns are tags, the rest fields', async (t) => {
+  const body = await readFile(new URL('./fixtures/run-resources.csv', import.meta.url), 'utf8');
+  const server = await queryServer(t, () => body);
+  const points = await FluxSource.connect({ url: server.url, org: 'bench', bucket: 'llm' }).points('run-resources', { run_id: 'run-7', start: new Date(0), stop: new Date('2026-12-07T15:00:00Z') });
+  t.deepEqual(points, [
+    { measurement: 'host', tags: { host: 'bench-1', run_id: 'run-7' }, fields: { cpu_pct: 41.5, mem_used_bytes: 8123456789, net_rx_bps: 120000 }, time_ms: Date.parse('2026-11-27T17:20:00Z') },
+    { measurement: 'host', tags: { host: 'bench-1', run_id: 'run-7' }, fields: { cpu_pct: 43.25, mem_used_bytes: 8123460000 }, time_ms: Date.parse('2026-11-27T17:20:01Z') + 1e-6 },
+    { measurement: 'process', tags: { host: 'bench-1', role: 'client', run_id: 'run-7' }, fields: { cpu_pct: 12.5, heap_used_bytes: 52000000, rss_bytes: 210000000 }, time_ms: Date.parse('2026-11-27T17:20:00.5Z') },
+  ]);
+  const query = (JSON.parse(server.requests.find((r) => r.path === '/api/v2/query')!.body) as { query: string }).query;
+  t.regex(query, /r\._measurement !~ \/\^llm_\//, 'every measurement but llmbench\'s own');
+});

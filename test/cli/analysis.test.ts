@@ -99,9 +99,12 @@ test.serial('compare: the same configuration twice is unchanged (exit 0), a slow
     return out;
   };
   const [a, b, c, d] = [await run(fast.url), await run(fast.url), await run(slow.url), await run(fast.url, '32')];
-  const same = await runCli(['compare', a, b, '--format', 'json']);
+  // ava runs other test files beside this one on two cores: the same configuration measured twice differs by a
+  // few per cent of client time, which compare rightly calls a change at its default 2 % noise. 10 % is this
+  // machine's noise here; the slower server (+15 ms TTFT, +50 %) is judged at the default.
+  const same = await runCli(['compare', a, b, '--format', 'json', '--noise', '10%']);
   t.is(same.code, 0, same.stdout + same.stderr);
-  t.is(JSON.parse(same.stdout).verdict, 'unchanged');
+  t.is(JSON.parse(same.stdout).verdict, 'unchanged', same.stdout);
   const slower = await runCli(['compare', a, c]);
   t.is(slower.code, 99, slower.stderr);
   t.regex(slower.stdout, /# llmbench compare: REGRESSED/);

@@ -1,6 +1,6 @@
 /**
  * The benchmark client itself (`process`, role=client): CPU from process.cpuUsage() deltas (all threads, so
- * worker threads count; 100 = one core), RSS, and for the thread that runs the monitor (the coordinator's):
+ * worker threads count; 100 = one core), RSS, the coordinator's heap used, and for the thread that runs the monitor (the coordinator's):
  * event-loop utilisation (share of the interval the loop was busy; free, libuv keeps the counters) and the
  * p99 and max event-loop delay. Together they say whether the client was the bottleneck.
  */
@@ -34,7 +34,10 @@ export class ClientProcessSampler implements Sampler {
   sample(tick: SampleTick): readonly Point[] {
     const cpu = process.cpuUsage();
     const elu = performance.eventLoopUtilization();
-    const fields: Record<string, number> = { rss_bytes: process.memoryUsage.rss(), pid: process.pid };
+    // RSS covers every thread (coordinator and workers); heap_used_bytes is the coordinator's own JS heap, where the
+    // run's summary data lives, so a growth in RSS can be told apart from what the run holds (bench/endurance).
+    const memory = process.memoryUsage();
+    const fields: Record<string, number> = { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed, pid: process.pid };
     const before = this.#previous;
     this.#previous = { timeMs: tick.timeMs, cpu, elu };
     if (before && tick.timeMs > before.timeMs) {

@@ -51,6 +51,7 @@ test('client process: CPU from cpuUsage deltas after the first sample, RSS, even
   t.true((point!.fields.cpu_pct as number) > 0);
   t.true((point!.fields.event_loop_utilization_pct as number) > 50, 'busy for most of the interval');
   t.true((point!.fields.rss_bytes as number) > 1e6);
+  t.true((point!.fields.heap_used_bytes as number) > 1e5 && (point!.fields.heap_used_bytes as number) < (point!.fields.rss_bytes as number), 'the heap lives inside the RSS');
   t.is(point!.fields.pid, process.pid);
   // Right after a sample, a 150 ms block: its delay is in the interval's p99 and max (about 140 ms late).
   t.true((point!.fields.event_loop_delay_ms as number) >= 100, `p99 ${point!.fields.event_loop_delay_ms}`);

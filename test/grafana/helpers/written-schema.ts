@@ -4,9 +4,7 @@
  * tests check queries against the code, not against a copied list. The inputs fill every optional part the code
  * knows (every per-request metric, every client-health number, every GPU reading) so every field it can write
  * appears once.
- *
- * One exception: no code writes `llm_regression` yet (llmbench schedule, DESIGN §11, is still to come), so its
- * shape is DESIGN §11's, written out here; replace it with the writer's output when the writer exists.
+ * `llm_regression` comes from regressionPoints, the mapping `llmbench schedule` writes on a regression.
  */
 import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,7 +20,8 @@ import { ENGINE_METRICS_PRESETS } from '../../../collectors/resources/server-met
 import type { Point } from '../../../pipeline/core/point.js';
 import { REQUEST_METRICS, type RequestRecord } from '../../../pipeline/core/record.js';
 import { WARMUP_LABEL } from '../../../pipeline/load/types.js';
-import { recordToPoints, resourcePoints, runPoint } from '../../../pipeline/sinks/points.js';
+import { recordToPoints, regressionPoints, resourcePoints, runPoint } from '../../../pipeline/sinks/points.js';
+import type { Comparison, MetricComparison } from '../../../pipeline/core/analysis.js';
 import { windowPoints } from '../../../pipeline/run/windows.js';
 import { droppedRecord, errorRecord, okRecord, RUN, runResult } from '../../pipeline/sinks/helpers/records.js';
 import { startTextServer } from '../../collectors/resources/helpers/text-server.js';
@@ -65,6 +64,13 @@ function runPoints(): Point[] {
       }),
     ),
   ];
+}
+
+/** What `llmbench schedule` writes when a run regressed (ttft_ms and output_tps here) against 5 recent runs. */
+function regressionSamples(): Point[] {
+  const metric = (verdict: MetricComparison['verdict'], gated: boolean) => ({ verdict, gated, diff_pct: 25 }) as MetricComparison;
+  const comparison = { metrics: { ttft_ms: metric('regressed', true), output_tps: metric('regressed', true), tpot_ms: metric('unchanged', false) } } as unknown as Comparison;
+  return regressionPoints(runResult(), comparison, 5);
 }
 
 async function samplePair(sampler: Sampler): Promise<Point[]> {
@@ -131,13 +137,6 @@ async function resourceSamples(): Promise<Point[]> {
   return resourcePoints(points, RUN.runId);
 }
 
-/** DESIGN §11: written by `llmbench schedule` on a regression; no code writes it yet. */
-const LLM_REGRESSION: MeasurementSchema = {
-  tags: new Set(['run_id', 'scenario', 'engine', 'model']),
-  fields: new Set(['metric', 'diff_pct', 'base_runs']),
-  closedTagValues: new Map(),
-};
-
 /** Tag values a query may compare with a literal; for any other tag, values come from variables. */
 function closedValues(measurement: string, tag: string, seen: ReadonlySet<string>): ReadonlySet<string> | undefined {
   if (tag === 'status' || tag === 'role') return seen;
@@ -157,7 +156,7 @@ export function writtenSchema(): Promise<WrittenSchema> {
 
 /** The points the schema is learnt from (for tests that check the learning itself). */
 export async function samplePoints(): Promise<Point[]> {
-  return [...requestPoints(), ...runPoints(), ...(await resourceSamples())];
+  return [...requestPoints(), ...runPoints(), ...regressionSamples(), ...(await resourceSamples())];
 }
 
 async function build(): Promise<WrittenSchema> {
@@ -183,6 +182,5 @@ async function build(): Promise<WrittenSchema> {
     }
     schema.set(measurement, { tags: entry.tags, fields: entry.fields, closedTagValues: closed });
   }
-  schema.set('llm_regression', LLM_REGRESSION);
   return schema;
 }

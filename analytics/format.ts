@@ -9,3 +9,8 @@ export function formatValue(value: number | null | undefined, metric: string): s
 export function formatPct(value: number): string {
   return `${value >= 0 ? '+' : ''}${value.toFixed(Math.abs(value) >= 10 ? 0 : 1)} %`;
 }
+
+/** A load level or a limit between levels (a concurrency, a rate): whole from 10 up, one decimal below. */
+export function formatLevel(value: number): string {
+  return Math.abs(value) >= 10 ? value.toFixed(0) : value.toFixed(1);
+}

@@ -18,7 +18,7 @@ import { isotonicDecreasing, isotonicIncreasing } from './stats/isotonic.js';
 import { seededSampler } from './stats/random.js';
 import { sortedValues, type LoadLevel } from './levels.js';
 import { TABLE_METRICS, type RequestTable, type TableMetric } from './run-data.js';
-import { formatValue } from './format.js';
+import { formatLevel, formatValue } from './format.js';
 
 export const SLO_RESAMPLES = 1000;
 const QUANTILES: Partial<Record<SummaryStat, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99, p999: 0.999 };
@@ -119,7 +119,7 @@ export function sloSentence(slo: Omit<SloAnalysis, 'sentence'>, slos: readonly S
     return `even the lowest level measured (${slo.first_failing_level}${unit}) fails ${bounds}: ${failing ? `${describeStat(failing)} = ${formatValue(slo.failing_value, failing.threshold.metric)}` : ''}`;
   }
   if (!slo.bracketed) return `every measured level met ${bounds}, up to ${slo.max_level}${unit}; the limit lies above that and was not measured`;
-  const ci = slo.ci_low !== null && slo.ci_high !== null ? ` (95 % CI of the limit ${round(slo.ci_low)}–${round(slo.ci_high)})` : '';
+  const ci = slo.ci_low !== null && slo.ci_high !== null ? ` (95 % CI of the limit ${formatLevel(slo.ci_low)}–${formatLevel(slo.ci_high)})` : '';
   return `max ${what} meeting ${bounds}: ${slo.max_level}${ci}; at ${slo.first_failing_level} ${failing ? `${describeStat(failing)} = ${formatValue(slo.failing_value, failing.threshold.metric)}` : ''}`;
 }
 
@@ -196,6 +196,3 @@ function finiteOrNull(value: number): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-function round(value: number): string {
-  return Math.abs(value) >= 10 ? value.toFixed(0) : value.toFixed(1);
-}

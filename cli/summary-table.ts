@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { RunResult } from '../pipeline/core/run-result.js';
 import { formatNumber, metricRows } from '../analytics/report/metric-rows.js';
+import { formatValue } from '../analytics/format.js';
 
 export function renderSummaryTable(result: RunResult, dir: string): string {
   const s = result.summary;
@@ -38,11 +39,28 @@ export function answerLines(result: RunResult): string[] {
   const lines: string[] = [];
   const levels = analysis.scaling.levels;
   if (levels.length > 1) {
-    lines.push('scaling:');
-    for (const level of levels) {
-      const ttft = level.metrics.ttft_ms;
-      lines.push(`  ${level.stage.padEnd(10)} ${formatNumber(level.rps)} req/s  ${formatNumber(level.output_tps)} tok/s  TTFT p95 ${formatNumber(ttft?.p95)} ms  in flight ${formatNumber(level.in_flight_mean)}${level.littles_law?.counter ? `  in-flight counter vs records ${formatNumber(level.littles_law.counter.error_pct)} %` : ''}`);
+    // By level, whatever order they were measured in (an SLO search measures out of order; repeats sit together).
+    const byLevel = levels.map((level, order) => ({ level, order })).sort((a, b) => a.level.level - b.level.level || a.order - b.order);
+    const counted = levels.some((level) => level.littles_law?.counter);
+    const table = new Table({
+      head: ['level', 'req/s', 'output tok/s', 'TTFT p95 ms', 'e2e p95 ms', 'errors', 'in flight', ...(counted ? ['counter vs records'] : [])],
+      style: { head: [], border: [], compact: true },
+      colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'right'],
+    });
+    for (const { level } of byLevel) {
+      const counter = level.littles_law?.counter;
+      table.push([
+        level.stage,
+        formatNumber(level.rps),
+        formatNumber(level.output_tps),
+        formatNumber(level.metrics.ttft_ms?.p95),
+        formatNumber(level.metrics.total_duration_ms?.p95),
+        formatValue(level.error_rate, 'error_rate'),
+        formatNumber(level.in_flight_mean),
+        ...(counted ? [counter ? `${formatNumber(counter.error_pct)} %` : '-'] : []),
+      ]);
     }
+    lines.push('scaling (by level):', table.toString());
   }
   if (analysis.scaling.knee) {
     const knee = analysis.scaling.knee;

@@ -42,6 +42,9 @@ test.serial('a sweep with --slo searches the levels and ends with the knee, the 
   t.is(run.analysis!.scaling.knee?.level, 8, JSON.stringify(run.analysis!.scaling));
   t.regex(result.stdout, /SLO: max concurrency meeting ttft_ms p95<200: \d+ \(95 % CI of the limit/);
   t.regex(result.stdout, /knee: 8/);
+  // The scaling table lists the levels in order of load, not in the search's order.
+  const printed = [...result.stdout.matchAll(/^│ c=(\d+)\s/gm)].map((match) => Number(match[1]));
+  t.deepEqual(printed, [...levels].sort((a, b) => a - b), result.stdout);
   t.regex(result.stdout, /→ for ttft_ms:p95<200, run at most \d+ concurrent users/);
   // `llmbench report` recomputes the same answer from the directory.
   const report = await runCli(['report', out, '--format', 'json']);

@@ -4,7 +4,8 @@
  */
 import type { Anomaly, Knee, Recommendation, SloAnalysis } from '../pipeline/core/analysis.js';
 import type { RunResult } from '../pipeline/core/run-result.js';
-import { formatLevel, formatPct, formatValue } from './format.js';
+import { formatPct, formatValue } from './format.js';
+import { limitClause } from './slo.js';
 
 export interface RecommendationInputs {
   readonly result: RunResult;
@@ -34,7 +35,7 @@ export function recommend(inputs: RecommendationInputs): Recommendation[] {
     out.push({
       kind: 'slo',
       text: slo.bracketed
-        ? `for ${slo.slos.join(' and ')}, run at most ${slo.max_level} ${unit(slo.kind)}${slo.ci_low !== null && slo.ci_high !== null ? ` (the limit lies at ${formatLevel(slo.ci_low)}–${formatLevel(slo.ci_high)} with 95 % confidence)` : ''}`
+        ? `for ${slo.slos.join(' and ')}, run at most ${slo.max_level} ${unit(slo.kind)}${limitClause(slo)}`
         : slo.max_level === null
           ? `no level measured meets ${slo.slos.join(' and ')}: measure below ${slo.first_failing_level} ${unit(slo.kind)}`
           : `every level up to ${slo.max_level} ${unit(slo.kind)} meets ${slo.slos.join(' and ')}: measure higher levels to find the limit`,

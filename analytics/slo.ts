@@ -109,7 +109,7 @@ export function analyzeSlos(slos: readonly Slo[], levels: readonly LoadLevel[], 
   return { ...result, sentence: sloSentence(result, slos) };
 }
 
-/** "max concurrency meeting ttft_ms p95<1000: 24 (95 % CI 22–26); at 32 ttft_ms p95 = 1.9 s". */
+/** "max concurrency meeting ttft_ms p95<1000: 24 (the limit 27, 95 % CI 25–29); at 32 ttft_ms p95 = 1.9 s". */
 export function sloSentence(slo: Omit<SloAnalysis, 'sentence'>, slos: readonly Slo[]): string {
   const what = slo.kind === 'concurrency' ? 'concurrency' : 'rate (req/s)';
   const unit = slo.kind === 'concurrency' ? ' users' : ' req/s';
@@ -119,8 +119,16 @@ export function sloSentence(slo: Omit<SloAnalysis, 'sentence'>, slos: readonly S
     return `even the lowest level measured (${slo.first_failing_level}${unit}) fails ${bounds}: ${failing ? `${describeStat(failing)} = ${formatValue(slo.failing_value, failing.threshold.metric)}` : ''}`;
   }
   if (!slo.bracketed) return `every measured level met ${bounds}, up to ${slo.max_level}${unit}; the limit lies above that and was not measured`;
-  const ci = slo.ci_low !== null && slo.ci_high !== null ? ` (95 % CI of the limit ${formatLevel(slo.ci_low)}–${formatLevel(slo.ci_high)})` : '';
-  return `max ${what} meeting ${bounds}: ${slo.max_level}${ci}; at ${slo.first_failing_level} ${failing ? `${describeStat(failing)} = ${formatValue(slo.failing_value, failing.threshold.metric)}` : ''}`;
+  return `max ${what} meeting ${bounds}: ${slo.max_level}${limitClause(slo)}; at ${slo.first_failing_level} ${failing ? `${describeStat(failing)} = ${formatValue(slo.failing_value, failing.threshold.metric)}` : ''}`;
+}
+
+/** " (the limit 9.0, 95 % CI 8.9–9.7)": the interpolated crossing between the last level met and the first failed. */
+export function limitClause(slo: Pick<SloAnalysis, 'crossing' | 'ci_low' | 'ci_high'>): string {
+  const parts = [
+    ...(slo.crossing !== null ? [`the limit ${formatLevel(slo.crossing)}`] : []),
+    ...(slo.ci_low !== null && slo.ci_high !== null ? [`95 % CI ${formatLevel(slo.ci_low)}–${formatLevel(slo.ci_high)}`] : []),
+  ];
+  return parts.length > 0 ? ` (${parts.join(', ')})` : '';
 }
 
 function describeSlo(slo: Slo): string {

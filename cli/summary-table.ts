@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import type { RunResult } from '../pipeline/core/run-result.js';
 import { formatNumber, metricRows } from '../analytics/report/metric-rows.js';
-import { formatValue } from '../analytics/format.js';
+import { formatPct, formatValue } from '../analytics/format.js';
 
 export function renderSummaryTable(result: RunResult, dir: string): string {
   const s = result.summary;
@@ -64,7 +64,7 @@ export function answerLines(result: RunResult): string[] {
   }
   if (analysis.scaling.knee) {
     const knee = analysis.scaling.knee;
-    lines.push(`knee: ${knee.level}${knee.beyond ? ` (beyond it, at ${knee.beyond.level}: ${knee.beyond.latency_metric} ×${knee.beyond.latency_factor.toFixed(1)} for ${knee.beyond.throughput_gain_pct >= 0 ? '+' : ''}${knee.beyond.throughput_gain_pct.toFixed(0)} % throughput)` : ''}`);
+    lines.push(`knee: ${knee.level}${knee.beyond ? ` (beyond it, at ${knee.beyond.level}: ${knee.beyond.latency_metric} ×${knee.beyond.latency_factor.toFixed(1)} for ${formatPct(knee.beyond.throughput_gain_pct)} throughput)` : ''}`);
   }
   if (analysis.slo) lines.push(`SLO: ${analysis.slo.sentence}`);
   const anomalies = analysis.anomalies;

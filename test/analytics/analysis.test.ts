@@ -69,7 +69,7 @@ test('max load under an SLO: bracketed, interpolated, with a CI that holds the t
   t.true(slo.crossing! > 18 && slo.crossing! < 20.5, String(slo.crossing));
   t.true(slo.ci_low! <= 19.2 && slo.ci_high! >= 19, `${slo.ci_low}–${slo.ci_high}`);
   t.true(slo.ci_high! - slo.ci_low! < 3);
-  t.regex(slo.sentence, /^max concurrency meeting ttft_ms p95<100: 16 \(95 % CI of the limit \d+–\d+\); at 24 ttft_ms p95 = 1\d\d ms$/);
+  t.regex(slo.sentence, /^max concurrency meeting ttft_ms p95<100: 16 \(the limit \d+, 95 % CI \d+–\d+\); at 24 ttft_ms p95 = 1\d\d ms$/);
 });
 
 test('max load under an SLO: never extrapolated; the lowest failing says so', (t) => {

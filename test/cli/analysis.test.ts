@@ -40,7 +40,7 @@ test.serial('a sweep with --slo searches the levels and ends with the knee, the 
   t.true(slo.max_level! >= 8 && slo.max_level! < 16, JSON.stringify(slo));
   t.true(slo.ci_low! <= slo.ci_high!);
   t.is(run.analysis!.scaling.knee?.level, 8, JSON.stringify(run.analysis!.scaling));
-  t.regex(result.stdout, /SLO: max concurrency meeting ttft_ms p95<200: \d+ \(95 % CI of the limit/);
+  t.regex(result.stdout, /SLO: max concurrency meeting ttft_ms p95<200: \d+ \(the limit \d+(\.\d)?, 95 % CI \d+(\.\d)?–\d+(\.\d)?\)/);
   t.regex(result.stdout, /knee: 8/);
   // The scaling table lists the levels in order of load, not in the search's order.
   const printed = [...result.stdout.matchAll(/^│ c=(\d+)\s/gm)].map((match) => Number(match[1]));

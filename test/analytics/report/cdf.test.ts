@@ -1,17 +1,8 @@
 import test from 'ava';
 import { cdfFractions, cdfPoints } from '../../../analytics/report/cdf.js';
 import { percentileSorted } from '../../../pipeline/core/stats.js';
+import { mulberry32 } from '../../../pipeline/core/random.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('a small set: every value is a point, at fraction i/(n−1), ascending, NaN left out', (t) => {
   const cdf = cdfPoints([30, 10, Number.NaN, 20, 40, Number.POSITIVE_INFINITY]);

@@ -14,6 +14,7 @@ import { RunSummarizer } from '../../../../pipeline/run/run-summarizer.js';
 import { windowPoints } from '../../../../pipeline/run/windows.js';
 import { ResourceSummaryBuilder } from '../../../../collectors/resources/resource-summary.js';
 import { RunDataBuilder, type RunData } from '../../../../analytics/run-data.js';
+import { mulberry32 } from '../../../../pipeline/core/random.js';
 
 export const LEVELS = [1, 2, 4, 8, 16, 32] as const;
 export const KNEE_LEVEL = 8;
@@ -41,16 +42,6 @@ export interface SyntheticRun {
   readonly anomalies: readonly Anomaly[];
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Throughput saturates at the knee; latency grows with the queue beyond it. */
 function ttftMeanMs(level: number): number {

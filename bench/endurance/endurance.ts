@@ -89,13 +89,16 @@ try {
     clientSamples.filter((p) => typeof p.fields[field] === 'number').map((p) => [(p.time_ms - t0) / 1000, p.fields[field] as number] as [number, number]);
   const rss = series('rss_bytes');
   const heap = series('heap_used_bytes');
+  const heapTotal = series('heap_total_bytes');
+  const offHeap = series('external_bytes');
   const endS = rss[rss.length - 1]![0];
 
   console.log(`\nrun ${result.run_id}: ${result.status}, valid ${result.valid}, ${result.summary.requests.total} requests (${result.summary.requests.ok} ok), ` +
     `${result.summary.throughput.rps.toFixed(1)} req/s, TTFT p50 ${result.summary.metrics.ttft_ms?.p50.toFixed(2)} ms, p99 ${result.summary.metrics.ttft_ms?.p99.toFixed(2)} ms`);
-  console.log('\nminute\tRSS MB\theap used MB (coordinator)  [means over each minute, the run\'s 1 Hz client samples]');
+  console.log('\nminute\tRSS MB\theap used\theap total\toff-heap (MB; the last three the coordinator\'s)  [means over each minute, the run\'s 1 Hz client samples]');
   for (let minute = 0; minute * 60 < endS; minute++) {
-    console.log(`${minute}\t${(meanOver(rss, minute * 60, minute * 60 + 60) / MB).toFixed(1)}\t${(meanOver(heap, minute * 60, minute * 60 + 60) / MB).toFixed(1)}`);
+    const at = (s: ReadonlyArray<readonly [number, number]>) => (meanOver(s, minute * 60, minute * 60 + 60) / MB).toFixed(1);
+    console.log(`${minute}\t${at(rss)}\t${at(heap)}\t\t${at(heapTotal)}\t\t${at(offHeap)}`);
   }
   const rssAt2 = meanOver(rss, 120, 130);
   const rssEnd = meanOver(rss, endS - 10, endS + 1);
@@ -105,6 +108,9 @@ try {
   const requestsAfter2 = result.summary.requests.total * ((endS - 120) / endS);
   console.log(`\nRSS at minute 2 (mean of 120–130 s): ${(rssAt2 / MB).toFixed(1)} MB; at the end (last 10 s, t = ${endS.toFixed(0)} s): ${(rssEnd / MB).toFixed(1)} MB; max ${(Math.max(...rss.map(([, v]) => v)) / MB).toFixed(1)} MB`);
   console.log(`heap used at minute 2: ${(heapAt2 / MB).toFixed(1)} MB; at the end: ${(heapEnd / MB).toFixed(1)} MB`);
+  if (heapTotal.length) {
+    console.log(`heap total (reserved) at minute 2: ${(meanOver(heapTotal, 120, 130) / MB).toFixed(1)} MB; at the end: ${(meanOver(heapTotal, endS - 10, endS + 1) / MB).toFixed(1)} MB; off-heap ${(meanOver(offHeap, 120, 130) / MB).toFixed(1)} → ${(meanOver(offHeap, endS - 10, endS + 1) / MB).toFixed(1)} MB`);
+  }
   console.log(`growth from minute 2 to the end: RSS ${growthMb.toFixed(1)} MB, heap ${((heapEnd - heapAt2) / MB).toFixed(1)} MB, over ~${Math.round(requestsAfter2)} requests (${((rssEnd - rssAt2) / requestsAfter2).toFixed(0)} B per request)`);
   if (external.length > 1) {
     const firstAfter2 = external.find(([t]) => t >= 120);

@@ -7,10 +7,11 @@
  *   JS object is collected, and the freed blocks fragment the allocator: 31 columns of 90 000 values (22 MB)
  *   took 79 MB of RSS here, regrown by half each time;
  * - in chunks, the same columns took 30 MB (the values and each column's last, partly filled chunk).
- * A chunk holds at most CHUNK_VALUES (128 KiB); the first is the capacity asked for, each next twice the one before.
+ * A chunk holds at most CHUNK_VALUES (32 KiB, so a run's ~30 columns leave at most ~1 MB unfilled); the first is the
+ * capacity asked for, each next twice the one before.
  * view() joins the chunks into one array when there is more than one (at the end of a run, once).
  */
-const CHUNK_VALUES = 16_384;
+const CHUNK_VALUES = 4096;
 
 export class Float64Column {
   #chunks: Float64Array[];

@@ -1,6 +1,6 @@
 /**
  * The benchmark client itself (`process`, role=client): CPU from process.cpuUsage() deltas (all threads, so
- * worker threads count; 100 = one core), RSS, the coordinator's heap used, and for the thread that runs the monitor (the coordinator's):
+ * worker threads count; 100 = one core), RSS, the coordinator's heap (used and reserved) and off-heap memory, and for the thread that runs the monitor (the coordinator's):
  * event-loop utilisation (share of the interval the loop was busy; free, libuv keeps the counters) and the
  * p99 and max event-loop delay. Together they say whether the client was the bottleneck.
  */
@@ -34,10 +34,17 @@ export class ClientProcessSampler implements Sampler {
   sample(tick: SampleTick): readonly Point[] {
     const cpu = process.cpuUsage();
     const elu = performance.eventLoopUtilization();
-    // RSS covers every thread (coordinator and workers); heap_used_bytes is the coordinator's own JS heap, where the
-    // run's summary data lives, so a growth in RSS can be told apart from what the run holds (bench/endurance).
+    // RSS covers every thread (coordinator and workers); the rest is the coordinator's: its JS heap in use and
+    // reserved (V8 keeps a multiple of the live heap between major GCs), and the memory off its heap (ArrayBuffers:
+    // the run's per-request columns), so a growth in RSS can be told apart (bench/endurance).
     const memory = process.memoryUsage();
-    const fields: Record<string, number> = { rss_bytes: memory.rss, heap_used_bytes: memory.heapUsed, pid: process.pid };
+    const fields: Record<string, number> = {
+      rss_bytes: memory.rss,
+      heap_used_bytes: memory.heapUsed,
+      heap_total_bytes: memory.heapTotal,
+      external_bytes: memory.external,
+      pid: process.pid,
+    };
     const before = this.#previous;
     this.#previous = { timeMs: tick.timeMs, cpu, elu };
     if (before && tick.timeMs > before.timeMs) {

@@ -2,14 +2,16 @@
  * `llmbench compare` (DESIGN §8): two sides (each a run, or repeats of one configuration pooled), metric by
  * metric. For a per-request metric: both sides' p50/p95/p99, the relative difference of the medians with a
  * bootstrap interval (each side's median resampled RESAMPLES times, seeded; bootstrap.ts makes a resample cost two
- * Beta draws) and a Mann-Whitney p-value. Output throughput is a rate over time, so its sampling unit is time, not
- * the request (DESIGN §8 says requests; resampling requests of equal length gives an interval of zero width): the
- * figure is each side's tokens over its duration, and the interval resamples its 1 s windows in blocks of
- * BLOCK_WINDOWS (a moving-block bootstrap, which keeps the windows' autocorrelation), falling back to resampling
- * requests for a run with fewer than MIN_WINDOWS windows. A metric is `regressed` or `improved` only when the change is significant at
- * α (the interval at 1 − α excludes 0, and p < α where there is one) and beyond the noise threshold; otherwise
- * `unchanged`. Lower is better for latencies, higher for rates. The overall verdict is over the gated metrics
- * only: the scenario's threshold metrics, else TTFT, ITL, e2e and output throughput.
+ * Beta draws) and a Mann-Whitney p-value. A run's requests are autocorrelated in send order (users that start
+ * together share a batch), so both count them at their effective sample size (stats/design-effect.ts): the
+ * bootstrap draws n / d per resample and the test's variance is widened by d. Output throughput is a rate over
+ * time, so its sampling unit is time, not the request (DESIGN §8 says requests; resampling requests of equal
+ * length gives an interval of zero width): the figure is the mean over whole 1 s windows, and the interval a
+ * moving-block bootstrap of them (blocks keep the windows' autocorrelation); below MIN_WINDOWS windows it is not
+ * judged. A metric is `regressed` or `improved` only when the change is significant at α (the interval at 1 − α
+ * excludes 0, and p < α where there is one) and beyond the noise threshold; otherwise `unchanged`. Lower is
+ * better for latencies, higher for rates. The overall verdict is over the gated metrics only: the scenario's
+ * threshold metrics, else TTFT, ITL, e2e and output throughput.
  *
  * The false-positive rate (two runs of one configuration called changed) is measured in bench/analytics.
  */
@@ -21,7 +23,8 @@ import { fingerprintDifferences, workloadFingerprint } from '../pipeline/scenari
 import type { Scenario } from '../pipeline/scenario/schema.js';
 import { formatPct, formatValue } from './format.js';
 import { STATUS_CODES, type RunData, type TableMetric } from './run-data.js';
-import { bootstrapMean, bootstrapQuantile, percentileInterval } from './stats/bootstrap.js';
+import { bootstrapQuantile, percentileInterval } from './stats/bootstrap.js';
+import { quantileDesignEffect, rankDesignEffect } from './stats/design-effect.js';
 import { mannWhitney } from './stats/mann-whitney.js';
 import { seededSampler, type Sampler } from './stats/random.js';
 
@@ -39,7 +42,8 @@ const REQUEST_METRICS: ReadonlyArray<readonly [TableMetric, boolean]> = [
 ];
 const DEFAULT_GATED = ['ttft_ms', 'itl_ms', 'total_duration_ms', 'output_tps'];
 const BLOCK_WINDOWS = 5;
-const MIN_WINDOWS = 10;
+/** Whole 1 s windows a side needs for an interval of its output tokens/s. */
+const MIN_WINDOWS = 5;
 
 export interface CompareOptions {
   readonly noisePct?: number;
@@ -75,19 +79,23 @@ export function compareRuns(base: readonly SideRun[], cand: readonly SideRun[], 
   for (const [metric, higherIsBetter] of REQUEST_METRICS) {
     const a = pooledValues(base, metric);
     const b = pooledValues(cand, metric);
-    if (a.length === 0 || b.length === 0) continue;
-    const medianA = percentileSorted(a, 0.5);
-    const medianB = percentileSorted(b, 0.5);
-    const bootA = bootstrapQuantile(a, 0.5, resamples, sampler);
-    const bootB = bootstrapQuantile(b, 0.5, resamples, sampler);
+    if (a.sorted.length === 0 || b.sorted.length === 0) continue;
+    const medianA = percentileSorted(a.sorted, 0.5);
+    const medianB = percentileSorted(b.sorted, 0.5);
+    // Requests of one run are autocorrelated in send order: resample at the effective sample size, and widen the
+    // rank test's variance by the same measure (stats/design-effect.ts).
+    const medianEffectA = quantileDesignEffect(a.inOrder, a.sorted, 0.5);
+    const medianEffectB = quantileDesignEffect(b.inOrder, b.sorted, 0.5);
+    const bootA = bootstrapQuantile(a.sorted, 0.5, resamples, sampler, medianEffectA);
+    const bootB = bootstrapQuantile(b.sorted, 0.5, resamples, sampler, medianEffectB);
     const diffs = bootB.map((value, i) => relativePct(bootA[i]!, value));
     const interval = percentileInterval(diffs, 1 - alpha);
-    const test = mannWhitney(a, b);
+    const test = mannWhitney(a.sorted, b.sorted, { x: rankDesignEffect(a.inOrder, a.sorted), y: rankDesignEffect(b.inOrder, b.sorted) });
     const diff = relativePct(medianA, medianB);
-    const significant = test !== null && test.p < alpha && !(interval.low <= 0 && interval.high >= 0);
+    const significant = test !== null && test.p < alpha && excludesZero(interval);
     metrics[metric] = {
-      base: { ...percentiles(a), n: a.length },
-      cand: { ...percentiles(b), n: b.length },
+      base: { ...percentiles(a.sorted), n: a.sorted.length, n_effective: a.sorted.length / medianEffectA },
+      cand: { ...percentiles(b.sorted), n: b.sorted.length, n_effective: b.sorted.length / medianEffectB },
       diff_pct: diff,
       ci_low_pct: interval.low,
       ci_high_pct: interval.high,
@@ -99,10 +107,10 @@ export function compareRuns(base: readonly SideRun[], cand: readonly SideRun[], 
   }
   const throughput = outputThroughput(base, cand, resamples, alpha, sampler);
   if (throughput) {
-    const significant = !(throughput.interval.low <= 0 && throughput.interval.high >= 0);
+    const significant = excludesZero(throughput.interval);
     metrics.output_tps = {
-      base: { p50: throughput.base, p95: throughput.base, p99: throughput.base, n: throughput.baseRequests },
-      cand: { p50: throughput.cand, p95: throughput.cand, p99: throughput.cand, n: throughput.candRequests },
+      base: { p50: throughput.base, p95: throughput.base, p99: throughput.base, n: throughput.baseRequests, n_effective: throughput.baseWindows },
+      cand: { p50: throughput.cand, p95: throughput.cand, p99: throughput.cand, n: throughput.candRequests, n_effective: throughput.candWindows },
       diff_pct: throughput.diff,
       ci_low_pct: throughput.interval.low,
       ci_high_pct: throughput.interval.high,
@@ -122,9 +130,9 @@ export function compareRuns(base: readonly SideRun[], cand: readonly SideRun[], 
     cand: sideOf(cand),
     metrics,
     method: {
-      difference: 'relative difference of the medians (p50); output_tps: of tokens per second',
-      interval: `bootstrap percentile interval at ${((1 - alpha) * 100).toFixed(0)} %, ${resamples} resamples, seed ${seed}: of requests (output_tps: of 1 s windows in blocks of ${BLOCK_WINDOWS})`,
-      test: 'Mann-Whitney U, two-sided, normal approximation with tie and continuity correction',
+      difference: 'relative difference of the medians (p50); output_tps: of the mean output tokens/s over whole 1 s windows (each stage\'s first and last left out)',
+      interval: `bootstrap percentile interval at ${((1 - alpha) * 100).toFixed(0)} %, ${resamples} resamples, seed ${seed}: of requests, m-out-of-n at the effective sample size n / design effect (Geyer's initial monotone sequence over the autocorrelation in send order); output_tps: moving-block bootstrap of the 1 s windows in blocks of up to ${BLOCK_WINDOWS}, not judged below ${MIN_WINDOWS} windows a side`,
+      test: 'Mann-Whitney U, two-sided, normal approximation with tie and continuity correction, variance widened by the sides\' rank design effects',
       alpha,
       noise_pct: noisePct,
       gated: gated.join(', '),
@@ -157,31 +165,43 @@ function verdictOf(diffPct: number, significant: boolean, noisePct: number, high
   return better ? 'improved' : 'regressed';
 }
 
-function pooledValues(runs: readonly SideRun[], metric: TableMetric): Float64Array {
+/** A side's values of one metric over its ok requests: in send order (run after run) and sorted. */
+function pooledValues(runs: readonly SideRun[], metric: TableMetric): { inOrder: Float64Array; sorted: Float64Array } {
   const values: number[] = [];
   for (const { data } of runs) {
     const status = data.requests.status.view();
     const column = data.requests.metrics[metric].view();
     for (let i = 0; i < column.length; i++) if (status[i] === STATUS_CODES.ok && !Number.isNaN(column[i]!)) values.push(column[i]!);
   }
-  return Float64Array.from(values).sort();
+  const inOrder = Float64Array.from(values);
+  return { inOrder, sorted: Float64Array.from(inOrder).sort() };
 }
 
-/** Output tokens/s of each side: tokens of its ok requests over the sum of its runs' durations, with the interval above. */
+/** Whether an interval lies clear of 0 (false for one that could not be computed). */
+function excludesZero(interval: { low: number; high: number }): boolean {
+  return Number.isFinite(interval.low) && Number.isFinite(interval.high) && !(interval.low <= 0 && interval.high >= 0);
+}
+
+/**
+ * Output tokens/s of each side: the mean over its whole 1 s windows, each stage's partial first and last left out,
+ * so a run's start and drain do not count (a closed loop's last round, started just before the end, moved tokens
+ * over duration by 4 % between runs of one configuration), with a moving-block bootstrap interval of that mean.
+ * With fewer than MIN_WINDOWS windows on a side there is no interval and the figure is tokens over duration.
+ */
 function outputThroughput(base: readonly SideRun[], cand: readonly SideRun[], resamples: number, alpha: number, sampler: Sampler) {
   const a = throughputSide(base, resamples, sampler);
   const b = throughputSide(cand, resamples, sampler);
   if (!a || !b) return undefined;
-  const diffs = b.resampled.map((value, i) => relativePct(a.resampled[i]!, value));
-  return { base: a.rate, cand: b.rate, diff: relativePct(a.rate, b.rate), interval: percentileInterval(diffs, 1 - alpha), baseRequests: a.requests, candRequests: b.requests };
+  const interval = a.resampled && b.resampled
+    ? percentileInterval(b.resampled.map((value, i) => relativePct(a.resampled![i]!, value)), 1 - alpha)
+    : { low: Number.NaN, high: Number.NaN };
+  return { base: a.rate, cand: b.rate, diff: relativePct(a.rate, b.rate), interval, baseRequests: a.requests, candRequests: b.requests, baseWindows: a.windows, candWindows: b.windows };
 }
 
 function throughputSide(runs: readonly SideRun[], resamples: number, sampler: Sampler) {
-  const tokens = pooledValues(runs, 'output_tokens');
+  const tokens = pooledValues(runs, 'output_tokens').sorted;
   const seconds = runs.reduce((sum, run) => sum + run.result.summary.duration_ms / 1000, 0);
   if (tokens.length === 0 || seconds <= 0) return undefined;
-  const rate = tokens.reduce((sum, value) => sum + value, 0) / seconds;
-  // Each run's whole seconds of output tokens/s, without the partial first and last window of each stage.
   const windows: number[] = [];
   for (const run of runs) {
     const byStage = new Map<string, number[]>();
@@ -189,19 +209,17 @@ function throughputSide(runs: readonly SideRun[], resamples: number, sampler: Sa
       const value = window.fields.output_tps;
       if (typeof value !== 'number') continue;
       const stage = window.tags.stage ?? '';
+      if (stage === 'warmup') continue;
       byStage.set(stage, [...(byStage.get(stage) ?? []), value]);
     }
     for (const values of byStage.values()) windows.push(...values.slice(1, -1));
   }
-  let resampled: Float64Array;
-  if (windows.length >= MIN_WINDOWS) {
-    const mean = windows.reduce((sum, value) => sum + value, 0) / windows.length;
-    // Scaled to the figure, so the interval is of tokens over duration, as the point estimate is.
-    resampled = blockBootstrapMean(windows, BLOCK_WINDOWS, resamples, sampler).map((value) => (mean > 0 ? (value / mean) * rate : Number.NaN));
-  } else {
-    resampled = bootstrapMean(tokens, resamples, sampler).map((mean) => (mean * tokens.length) / seconds);
+  if (windows.length < MIN_WINDOWS) {
+    return { rate: tokens.reduce((sum, value) => sum + value, 0) / seconds, resampled: undefined, requests: tokens.length, windows: windows.length };
   }
-  return { rate, resampled, requests: tokens.length };
+  const rate = windows.reduce((sum, value) => sum + value, 0) / windows.length;
+  const block = Math.min(BLOCK_WINDOWS, Math.max(1, Math.floor(windows.length / 2)));
+  return { rate, resampled: blockBootstrapMean(windows, block, resamples, sampler), requests: tokens.length, windows: windows.length };
 }
 
 /** Moving-block bootstrap of a series' mean: blocks of `block` consecutive values drawn with replacement. */

@@ -40,6 +40,11 @@ export function loadLevels(result: RunResult, table: RequestTable): LoadLevel[] 
 
 /** The values of `metric` over a level's ok requests, ascending. */
 export function sortedValues(table: RequestTable, rows: readonly number[], metric: TableMetric): Float64Array {
+  return valuesInOrder(table, rows, metric).sort();
+}
+
+/** The values of `metric` over a level's ok requests, in the table's order (send order). */
+export function valuesInOrder(table: RequestTable, rows: readonly number[], metric: TableMetric): Float64Array {
   const status = table.status.view();
   const column = table.metrics[metric].view();
   const values: number[] = [];
@@ -48,7 +53,7 @@ export function sortedValues(table: RequestTable, rows: readonly number[], metri
     const value = column[row]!;
     if (!Number.isNaN(value)) values.push(value);
   }
-  return Float64Array.from(values).sort();
+  return Float64Array.from(values);
 }
 
 function loadKind(load: Record<string, unknown>): 'concurrency' | 'rate' {

@@ -5,9 +5,10 @@
  * Method: per SLO, the statistic at each steady level (repeats of a level pooled), fitted monotone in load by
  * isotonic regression weighted by requests (a latency statistic may not fall as load rises; a rate may not
  * rise), judged on the fit. The first level that fails brackets the limit with the one below it; the crossing is
- * interpolated linearly between the two fitted values. Its 95 % interval comes from a bootstrap over requests
- * (1 000 resamples, seeded): each level's statistic resampled (bootstrap.ts), refitted, crossed again. Nothing is
- * extrapolated: when no level fails the limit is not bracketed and the CI is null.
+ * interpolated linearly between the two fitted values. Its 95 % interval comes from a bootstrap over requests at
+ * their effective sample size (stats/design-effect.ts; 1 000 resamples, seeded): each level's statistic
+ * resampled (bootstrap.ts), refitted, crossed again. Nothing is extrapolated: when no level fails the limit is
+ * not bracketed and the CI is null.
  */
 import type { SloAnalysis } from '../pipeline/core/analysis.js';
 import { percentileSorted, type SummaryStat } from '../pipeline/core/stats.js';
@@ -16,14 +17,15 @@ import { AnalyticsError } from '../pipeline/core/errors.js';
 import { bootstrapMean, bootstrapQuantile, percentileInterval } from './stats/bootstrap.js';
 import { isotonicDecreasing, isotonicIncreasing } from './stats/isotonic.js';
 import { seededSampler } from './stats/random.js';
-import { sortedValues, type LoadLevel } from './levels.js';
+import { sortedValues, valuesInOrder, type LoadLevel } from './levels.js';
+import { quantileDesignEffect } from './stats/design-effect.js';
 import { TABLE_METRICS, type RequestTable, type TableMetric } from './run-data.js';
 import { formatLevel, formatValue } from './format.js';
 
 export const SLO_RESAMPLES = 1000;
 const QUANTILES: Partial<Record<SummaryStat, number>> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99, p999: 0.999 };
 
-export const SLO_METHOD = `isotonic fit of each SLO statistic against load (weighted by requests), linear interpolation between the bracketing levels, 95 % bootstrap CI over requests (${SLO_RESAMPLES} resamples, seeded)`;
+export const SLO_METHOD = `isotonic fit of each SLO statistic against load (weighted by requests), linear interpolation between the bracketing levels, 95 % bootstrap CI over requests at their effective sample size (${SLO_RESAMPLES} resamples, seeded)`;
 
 export interface Slo {
   readonly text: string;
@@ -169,9 +171,12 @@ function resampleStat(slo: Slo, level: Pooled, table: RequestTable, sampler: Ret
     for (let i = 0; i < errors; i++) outcomes[i] = 1;
     return bootstrapMean(outcomes, SLO_RESAMPLES, sampler);
   }
-  const sorted = sortedValues(table, level.rows, slo.threshold.metric);
+  const inOrder = valuesInOrder(table, level.rows, slo.threshold.metric);
+  const sorted = Float64Array.from(inOrder).sort();
   if (slo.threshold.stat === 'mean') return bootstrapMean(sorted, SLO_RESAMPLES, sampler);
-  return bootstrapQuantile(sorted, QUANTILES[slo.threshold.stat!]!, SLO_RESAMPLES, sampler);
+  // At the effective sample size: a level's requests are autocorrelated in send order (stats/design-effect.ts).
+  const q = QUANTILES[slo.threshold.stat!]!;
+  return bootstrapQuantile(sorted, q, SLO_RESAMPLES, sampler, quantileDesignEffect(inOrder, sorted, q));
 }
 
 function fit(slo: Slo, values: readonly number[], weights: readonly number[]): number[] {

@@ -12,24 +12,29 @@
 import { percentileSorted } from '../../pipeline/core/stats.js';
 import type { Sampler } from './random.js';
 
-/** `resamples` bootstrap values of quantile q of `sorted` (ascending). */
-export function bootstrapQuantile(sorted: ArrayLike<number>, q: number, resamples: number, sampler: Sampler): Float64Array {
+/**
+ * `resamples` bootstrap values of quantile q of `sorted` (ascending). With a design effect d > 1 (autocorrelated
+ * values, design-effect.ts) each resample holds n / d draws instead of n, the m-out-of-n bootstrap at the
+ * effective sample size, so the spread is that of n correlated values rather than of n independent ones.
+ */
+export function bootstrapQuantile(sorted: ArrayLike<number>, q: number, resamples: number, sampler: Sampler, designEffect = 1): Float64Array {
   const n = sorted.length;
   const out = new Float64Array(resamples);
   if (n === 0) return out.fill(Number.NaN);
   if (n === 1) return out.fill(sorted[0]!);
-  const position = (n - 1) * q;
-  const k = Math.floor(position); // 0-based rank of the lower neighbour
+  const m = Math.max(2, Math.min(n, Math.round(n / Math.max(1, designEffect)))); // draws per resample
+  const position = (m - 1) * q;
+  const k = Math.floor(position); // 0-based rank of the lower neighbour in the resample
   const fraction = position - k;
   for (let i = 0; i < resamples; i++) {
-    // U(k+1) of n uniforms, 1-based rank k + 1.
-    const lower = sampler.beta(k + 1, n - k);
+    // U(k+1) of m uniforms, 1-based rank k + 1.
+    const lower = sampler.beta(k + 1, m - k);
     const low = atQuantile(sorted, lower);
-    if (fraction === 0 || k + 1 >= n) {
+    if (fraction === 0 || k + 1 >= m) {
       out[i] = low;
       continue;
     }
-    const upper = lower + (1 - lower) * sampler.beta(1, n - k - 1);
+    const upper = lower + (1 - lower) * sampler.beta(1, m - k - 1);
     out[i] = low + (atQuantile(sorted, upper) - low) * fraction;
   }
   return out;

@@ -15,8 +15,12 @@ export interface MannWhitney {
   readonly probabilityOfSuperiority: number;
 }
 
-/** The test on two samples, each sorted ascending. */
-export function mannWhitney(x: ArrayLike<number>, y: ArrayLike<number>): MannWhitney | null {
+/**
+ * The test on two samples, each sorted ascending. Design effects above 1 (autocorrelated samples,
+ * design-effect.ts, of each side's ranks) widen U's variance by (n₂·dₓ + n₁·d_y) / (n₁ + n₂), from U's Hájek
+ * projection, in which each side's ranks enter weighted by the other side's size.
+ */
+export function mannWhitney(x: ArrayLike<number>, y: ArrayLike<number>, designEffects: { readonly x: number; readonly y: number } = { x: 1, y: 1 }): MannWhitney | null {
   const n1 = x.length;
   const n2 = y.length;
   if (n1 === 0 || n2 === 0) return null;
@@ -46,7 +50,8 @@ export function mannWhitney(x: ArrayLike<number>, y: ArrayLike<number>): MannWhi
   const u = rankSumX - (n1 * (n1 + 1)) / 2;
   const n = n1 + n2;
   const mean = (n1 * n2) / 2;
-  const variance = ((n1 * n2) / 12) * (n + 1 - ties / (n * (n - 1)));
+  const inflation = (n2 * Math.max(1, designEffects.x) + n1 * Math.max(1, designEffects.y)) / n;
+  const variance = ((n1 * n2) / 12) * (n + 1 - ties / (n * (n - 1))) * inflation;
   if (variance <= 0) return { u, p: 1, probabilityOfSuperiority: 0.5 };
   const z = (Math.abs(u - mean) - 0.5) / Math.sqrt(variance);
   const p = Math.min(1, 2 * (1 - normalCdf(Math.max(z, 0), 0, 1)));

@@ -8,7 +8,8 @@
  *   - anomalies: steady runs → share with any anomaly (by kind); runs with a 15 s slowdown of +50 % → share
  *     where both ends are found within 2 s.
  * Real (--real N): N pairs of `llmbench run` of one configuration against `llmbench sim` (the batching model,
- * its own process) through the CLI, compared with `llmbench compare`; and the anomalies of those 2N runs.
+ * its own process) through the CLI, compared with `llmbench compare`, and the anomalies of those 2N runs; and
+ * against fixed-latency simulators, N same-configuration pairs and N pairs each with TTFT +5 % and +10 %.
  *
  *   npx tsx bench/analytics/false-positives.ts [--trials 300] [--real 10]
  */
@@ -67,19 +68,24 @@ console.log(`anomalies, 15 s slowdown (+50 %) found at both ends: ${pct(bothEnds
 
 if (realPairs > 0) {
   const sim = await startSimProcess(['--engine', 'vllm', '--seed', '3']);
+  // Fixed-latency simulators for power: the same decode speed, TTFT 40 ms against 42 ms (+5 %) and 44 ms (+10 %).
+  const fixed = await Promise.all([40, 42, 44].map((ttft) => startSimProcess(['--engine', 'vllm', '--ttft-ms', String(ttft), '--itl-ms', '8'])));
   const root = await mkdtemp(join(tmpdir(), 'llmbench-fp-'));
-  const run = async (name: string) => {
+  const run = async (name: string, url: string) => {
     const out = join(root, name);
-    await cli(['run', '--engine', 'vllm', '--url', sim.url, '--model', 'sim', '--concurrency', '8', '--duration', '8s', '--max-tokens', '32', '--prompt-tokens', '64', '--no-monitor', '--quiet', '--out', out]);
+    await cli(['run', '--engine', 'vllm', '--url', url, '--model', 'sim', '--concurrency', '8', '--duration', '8s', '--max-tokens', '32', '--prompt-tokens', '64', '--no-monitor', '--quiet', '--out', out]);
     return out;
   };
+  const compared = async (a: string, b: string) => JSON.parse((await cli(['compare', a, b, '--format', 'json'])).stdout) as { verdict: string; metrics: Record<string, { verdict: string }> };
   let realFalse = 0;
   let realAnomalous = 0;
+  let fixedFalse = 0;
+  let fixed5 = 0;
+  let fixed10 = 0;
   for (let i = 0; i < realPairs; i++) {
-    const a = await run(`a${i}`);
-    const b = await run(`b${i}`);
-    const compared = await cli(['compare', a, b, '--format', 'json']);
-    if ((JSON.parse(compared.stdout) as { verdict: string }).verdict !== 'unchanged') realFalse++;
+    const a = await run(`a${i}`, sim.url);
+    const b = await run(`b${i}`, sim.url);
+    if ((await compared(a, b)).verdict !== 'unchanged') realFalse++;
     for (const dir of [a, b]) {
       const result = JSON.parse(await readFile(join(dir, 'run.json'), 'utf8')) as RunResult;
       if (result.analysis!.anomalies.length > 0) {
@@ -87,11 +93,19 @@ if (realPairs > 0) {
         console.log(`  ${dir}: ${result.analysis!.anomalies.map((x) => `${x.kind} ${x.metric}: ${x.detail}`).join('; ')}`);
       }
     }
+    const base = await run(`f40-${i}`, fixed[0]!.url);
+    const same = await run(`f40b-${i}`, fixed[0]!.url);
+    if ((await compared(base, same)).verdict !== 'unchanged') fixedFalse++;
+    if ((await compared(base, await run(`f42-${i}`, fixed[1]!.url))).metrics.ttft_ms?.verdict === 'regressed') fixed5++;
+    if ((await compared(base, await run(`f44-${i}`, fixed[2]!.url))).metrics.ttft_ms?.verdict === 'regressed') fixed10++;
   }
-  await sim.stop();
-  console.log(`real (llmbench sim, batching model, 8 users × 8 s, through the CLI):`);
-  console.log(`compare, same configuration, called changed:      ${pct(realFalse, realPairs)}`);
-  console.log(`anomalies, run with any anomaly:                   ${pct(realAnomalous, 2 * realPairs)}`);
+  await Promise.all([sim, ...fixed].map((server) => server.stop()));
+  console.log(`real (llmbench sim through the CLI, 8 users × 8 s per run, ~145 requests):`);
+  console.log(`compare, same configuration (batching model), called changed: ${pct(realFalse, realPairs)}`);
+  console.log(`compare, same configuration (fixed 40 ms), called changed:    ${pct(fixedFalse, realPairs)}`);
+  console.log(`compare, TTFT 40 → 42 ms (+5 %) found regressed:              ${pct(fixed5, realPairs)}`);
+  console.log(`compare, TTFT 40 → 44 ms (+10 %) found regressed:             ${pct(fixed10, realPairs)}`);
+  console.log(`anomalies, batching-model run with any anomaly:               ${pct(realAnomalous, 2 * realPairs)}`);
 }
 
 function cli(args: string[]): Promise<{ code: number | null; stdout: string }> {

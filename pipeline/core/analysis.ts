@@ -154,12 +154,19 @@ export interface ComparedSide {
 
 export type Verdict = 'improved' | 'regressed' | 'unchanged';
 
+/**
+ * One side of a metric: its percentiles, n, and n_effective, n over the design effect of its values in send order
+ * (analytics/stats/design-effect.ts: how many independent draws they are worth); for output throughput, n is the
+ * requests and n_effective the 1 s windows.
+ */
+export type ComparedValues = LevelPercentiles & { readonly n: number; readonly n_effective: number };
+
 export interface MetricComparison {
-  readonly base: LevelPercentiles & { readonly n: number };
-  readonly cand: LevelPercentiles & { readonly n: number };
-  /** (cand − base) / base × 100 on the median (p50); for output throughput, on the run-level figure. */
+  readonly base: ComparedValues;
+  readonly cand: ComparedValues;
+  /** (cand − base) / base × 100 on the median (p50); for output throughput, on the mean of whole 1 s windows. */
   readonly diff_pct: number;
-  /** Bootstrap 95 % interval of diff_pct. */
+  /** Bootstrap interval of diff_pct at 1 − α; NaN when there is too little to resample (the metric is then unchanged). */
   readonly ci_low_pct: number;
   readonly ci_high_pct: number;
   /** Mann-Whitney U two-sided p-value (per-request metrics; null for a run-level figure). */

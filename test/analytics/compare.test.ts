@@ -61,3 +61,20 @@ test('repeats on a side are pooled', (t) => {
   const ratio = comparison.metrics.ttft_ms!.base.n / comparison.metrics.ttft_ms!.cand.n;
   t.true(Math.abs(ratio - 2) < 0.1, String(ratio));
 });
+
+test('requests that drift together in send order count as fewer independent draws, and the same drift twice is unchanged', (t) => {
+  // TTFT that wanders over seconds (a batch's shared slowness), the same process on both sides with other seeds.
+  const drifting = (seed: number): SideRun[] => {
+    const phase = seed * 1.7;
+    const { result, data } = syntheticRun([{ level: 8, seconds: 30, ttftMs: (tMs, random) => 40 * (1 + 0.25 * Math.sin(tMs / 2000 + phase)) * (0.95 + 0.1 * random()), itlMs: () => 10 }], { seed });
+    return [{ dir: `/runs/drift-${seed}`, result: { ...result, run_id: `drift-${seed}` }, data }];
+  };
+  const iid = compareRuns(side(40, { seed: 1 }), side(40, { seed: 2 })).metrics.ttft_ms!;
+  t.true(iid.base.n_effective > 0.7 * iid.base.n, `${iid.base.n_effective} of ${iid.base.n}`);
+  const drift = compareRuns(drifting(1), drifting(2));
+  const ttft = drift.metrics.ttft_ms!;
+  t.true(ttft.base.n_effective < ttft.base.n / 5, `${ttft.base.n_effective} of ${ttft.base.n}`);
+  t.is(ttft.verdict, 'unchanged', JSON.stringify(ttft));
+  // The interval is as wide as the drift makes the median uncertain, not as narrow as n iid requests would make it.
+  t.true(ttft.ci_high_pct - ttft.ci_low_pct > 2 * (iid.ci_high_pct - iid.ci_low_pct), `${ttft.ci_low_pct} … ${ttft.ci_high_pct} vs ${iid.ci_low_pct} … ${iid.ci_high_pct}`);
+});

@@ -111,7 +111,7 @@ test.serial('compare: the same configuration twice is unchanged (exit 0), a slow
   const slower = await runCli(['compare', a, c]);
   t.is(slower.code, 99, slower.stderr);
   t.regex(slower.stdout, /# llmbench compare: REGRESSED/);
-  t.regex(slower.stdout, /\| ttft_ms \| yes \| .* \| regressed \|/);
+  t.regex(slower.stdout, /\| ttft_ms \| yes \| .* \| 300 \/ 300 \(\d+ \/ \d+\) \| regressed \|/);
   t.regex(slower.stderr, /REGRESSION_FOUND.*ttft_ms/);
   const other = await runCli(['compare', a, d, '--format', 'json']);
   t.is(other.code, 2);

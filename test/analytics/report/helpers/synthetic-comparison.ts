@@ -9,8 +9,8 @@ export interface SyntheticComparison {
 }
 
 const metric = (verdict: Verdict, gated: boolean, base: number, cand: number, higherIsBetter = false): MetricComparison => ({
-  base: { p50: base, p95: base * 1.5, p99: base * 2, n: 500 },
-  cand: { p50: cand, p95: cand * 1.5, p99: cand * 2, n: 500 },
+  base: { p50: base, p95: base * 1.5, p99: base * 2, n: 500, n_effective: 120 },
+  cand: { p50: cand, p95: cand * 1.5, p99: cand * 2, n: 500, n_effective: 120 },
   diff_pct: ((cand - base) / base) * 100,
   ci_low_pct: ((cand - base) / base) * 100 - 3,
   ci_high_pct: ((cand - base) / base) * 100 + 3,

@@ -1,11 +1,15 @@
 /**
- * Analysis and reports as a sink: it keeps what the run produces in compact columns (run-data.ts), and when the
- * run closes it computes run.json `analysis` (analyze.ts) and writes report.md and report.html into the run
- * directory from the same run.json the run directory stores. Sinks close in reverse order of registration
+ * Analysis and reports as a sink. While the run goes it keeps the windows, the resource samples and the in-flight
+ * counter (a few values a second); the requests it reads back when the run closes, from what the run directory
+ * wrote (`records`), so a long run holds each request's metric values once (its summary's), not also here: at
+ * 50 req/s for 30 minutes that was 11 MB of the client's memory growth (bench/README.md, "Endurance"). Then it
+ * computes run.json `analysis` (analyze.ts) and writes report.md and report.html into the run directory from the
+ * same run.json the run directory stores, as `llmbench report` would from the directory. Sinks close in reverse order of registration
  * (cli/run-sinks.ts): it closes before InfluxDB, whose llm_run point then carries the analysis' headline, and
  * before the run directory, whose run.json holds it.
  */
 import { join } from 'node:path';
+import type { RequestRecord } from '../pipeline/core/record.js';
 import type { RunResult } from '../pipeline/core/run-result.js';
 import type { RunEvent, RunSection, RunSink } from '../pipeline/core/sink.js';
 import { writeAtomically } from '../pipeline/sinks/run-directory.js';
@@ -21,14 +25,18 @@ export class AnalyticsSink implements RunSink {
   /** The pool's in-flight counter as the progress events read it, per stage: Little's law's L (scaling.ts). */
   readonly #inFlight = new Map<string, Array<{ atMs: number; value: number }>>();
 
+  /**
+   * @param records the run's records as written, read when the run closes (RunDirectorySink.writtenRecords for the
+   *   run directory at `dir`).
+   */
   constructor(
     private readonly dir: string,
+    private readonly records: () => AsyncIterable<RequestRecord>,
     private readonly options: AnalysisOptions = {},
   ) {}
 
   write(event: RunEvent): void {
-    if (event.kind === 'records') for (const record of event.records) this.#data.addRecord(record);
-    else if (event.kind === 'windows') this.#data.addWindows(event.windows);
+    if (event.kind === 'windows') this.#data.addWindows(event.windows);
     else if (event.kind === 'resources') this.#data.addResources(event.points);
     else if (event.kind === 'progress' && !event.progress.warmup) {
       const samples = this.#inFlight.get(event.progress.stage) ?? [];
@@ -38,6 +46,7 @@ export class AnalyticsSink implements RunSink {
   }
 
   async close(result: RunResult): Promise<RunSection> {
+    for await (const record of this.records()) this.#data.addRecord(record);
     const data = this.#data.build();
     const analysis = analyzeRun(result, data, this.options, this.#inFlight);
     const analysed: RunResult = { ...result, analysis };

@@ -1,9 +1,10 @@
 /**
  * What analysis and reports read of a run, in compact columns: one row per non-warmup request (its stage,
  * status, stamps and the per-request metrics; no chunk logs), the 1 s windows the run handed out, and the
- * resource samples as numeric series. Built the same way whether the run is going (the analytics sink is fed
- * its events), read back from a run directory, or read from InfluxDB (Flux), so every analysis runs on all
- * three with the same code. Memory grows with requests × metrics (8 bytes each), never with token events.
+ * resource samples as numeric series. Built the same way when a run closes (the analytics sink: its windows and
+ * samples as they came, its requests read back from requests.jsonl), from a run directory, or from InfluxDB (Flux),
+ * so every analysis runs on all three with the same code. Memory grows with requests × metrics (8 bytes each),
+ * never with token events.
  */
 import type { Point } from '../pipeline/core/point.js';
 import type { RequestRecord } from '../pipeline/core/record.js';

@@ -31,9 +31,10 @@ export interface RunSinks {
 
 export function runSinks(config: RunSinkConfig): RunSinks {
   const influx = config.influx ? createInfluxSink(config.influx, { spillDir: config.dir, onNotice: (line) => config.notice(`influxdb: ${line}`) }) : undefined;
-  const sinks: RunSink[] = [new RunDirectorySink(config.dir)];
+  const directory = new RunDirectorySink(config.dir);
+  const sinks: RunSink[] = [directory];
   if (influx) sinks.push(influx);
-  sinks.push(new AnalyticsSink(config.dir, config.analysis));
+  sinks.push(new AnalyticsSink(config.dir, () => directory.writtenRecords(), config.analysis));
   if (config.stopOnSaturation) sinks.push(new SaturationSink(config.stopOnSaturation));
   sinks.push(new ProgressSink(config.display));
   return { sinks, influx };

@@ -26,7 +26,8 @@ export function mergeCommand(): Command {
     .action(async (dirs: string[], flags: MergeFlags) => {
       const notice = (line: string) => process.stderr.write(`${line}\n`);
       const set = await readSegments(dirs, { allowPartial: Boolean(flags.allowPartial), onNotice: notice });
-      const sinks = [new RunDirectorySink(flags.out), new AnalyticsSink(flags.out, { slos: set.analysisSlos })];
+      const directory = new RunDirectorySink(flags.out);
+      const sinks = [directory, new AnalyticsSink(flags.out, () => directory.writtenRecords(), { slos: set.analysisSlos })];
       const { result } = await mergeSegments(set, { sinks, onNotice: notice });
       if (flags.json) {
         process.stdout.write(JSON.stringify({ run_id: result.run_id, dir: flags.out, status: result.status, valid: result.valid, segments: result.segments, summary: result.summary, thresholds: result.thresholds ?? [] }, null, 2) + '\n');

@@ -76,6 +76,16 @@ export async function readRunDirectory(path: string, options: ReadOptions = {}):
   return { ...view, complete: false, result: await rebuildResult(path, manifest, view.records(), damage) };
 }
 
+/**
+ * requests.jsonl alone, by the same rule for damage: what the analytics sink reads back when a run closes, before
+ * run.json exists (readRunDirectory would rebuild a result from the records first, reading them twice).
+ */
+export function readRunRecords(path: string, options: ReadOptions = {}): AsyncGenerator<RequestRecord> {
+  return jsonLines(path, RUN_FILES.requests, isRecord, () =>
+    options.onWarning?.(`${join(path, RUN_FILES.requests)}: the last line was cut short (the process was killed while writing it?); skipped`),
+  );
+}
+
 /** run.json for a run that never wrote one: what run-start.json said it was, and what its records measured. */
 async function rebuildResult(path: string, manifest: StartManifest | undefined, records: AsyncGenerator<RequestRecord>, damage: RunDamage): Promise<RunResult> {
   const summarizer = new RunSummarizer();

@@ -19,6 +19,7 @@ import type { Point } from '../core/point.js';
 import type { RequestRecord } from '../core/record.js';
 import type { RunResult } from '../core/run-result.js';
 import type { RunControl, RunEvent, RunSink, RunStart } from '../core/sink.js';
+import { readRunRecords } from './run-directory-reader.js';
 import { RUN_FILES } from './run-files.js';
 
 type Stream = 'requests' | 'resources' | 'windows';
@@ -37,6 +38,9 @@ export class RunDirectorySink implements RunSink {
   /** Records handed to requests.jsonl, and those the file system confirmed written. */
   #recordsHanded = 0;
   #recordsWritten = 0;
+  /** Writes to requests.jsonl not yet confirmed (or failed), and who waits for them to settle. */
+  #requestWritesPending = 0;
+  #onRequestsSettled: Array<() => void> = [];
 
   constructor(readonly path: string) {}
 
@@ -100,13 +104,29 @@ export class RunDirectorySink implements RunSink {
     }
   }
 
+  /**
+   * The records written to requests.jsonl so far, read back once every write handed to it has settled: the
+   * analysis reads a run's requests from here when the run closes instead of holding them while it goes. After a
+   * failed write (a full disk) none: what the file holds is then unknown (it may not even be a file), the run is
+   * `failed`, and run.json `sinks.run_directory` says how many records were written and how many not.
+   */
+  async *writtenRecords(): AsyncGenerator<RequestRecord> {
+    if (this.#requestWritesPending > 0) await new Promise<void>((resolve) => this.#onRequestsSettled.push(resolve));
+    if (this.#failure) return;
+    yield* readRunRecords(this.path);
+  }
+
   #append(stream: Stream, items: readonly (RequestRecord | Point)[]): void {
     if (items.length === 0) return;
     const records = stream === 'requests' ? items.length : 0;
     this.#recordsHanded += records;
     if (this.#failure) return;
-    this.#streams.get(stream)?.write(items.map((item) => JSON.stringify(item)).join('\n') + '\n', (error) => {
+    const out = this.#streams.get(stream);
+    if (!out) return;
+    if (stream === 'requests') this.#requestWritesPending++;
+    out.write(items.map((item) => JSON.stringify(item)).join('\n') + '\n', (error) => {
       if (!error) this.#recordsWritten += records;
+      if (stream === 'requests' && --this.#requestWritesPending === 0) for (const resolve of this.#onRequestsSettled.splice(0)) resolve();
     });
   }
 

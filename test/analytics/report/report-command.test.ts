@@ -30,8 +30,9 @@ async function writeRunDirectory(dir: string, run: SyntheticRun): Promise<void> 
 test('the analytics sink writes report.html beside report.md when the run closes', async (t) => {
   const dir = await tempDir(t);
   const run = syntheticRun({ requests: 300, durationS: 12 });
-  const sink = new AnalyticsSink(dir);
-  sink.write({ kind: 'records', records: run.records });
+  const sink = new AnalyticsSink(dir, async function* () {
+    yield* run.records;
+  });
   sink.write({ kind: 'windows', windows: run.data.windows });
   const { analysis: _analysis, ...result } = run.result;
   await sink.close(result);

@@ -70,12 +70,17 @@ test('schedule: one run at a time, a failed tick recorded, a regression marked, 
   const log: string[] = [];
   let completed = 0;
   let sentTerm = false;
+  let slowEngine = false;
   let regressionSeen = false;
   createInterface({ input: child.stderr! }).on('line', (line) => {
     log.push(line);
     if (/ run \S+ completed:/.test(line) && ++completed === 2) engine.set('down');
-    if (/ run failed: /.test(line)) engine.set('slow');
-    if (/REGRESSION ttft_ms/.test(line)) regressionSeen = true;
+    if (/ run failed: /.test(line)) {
+      engine.set('slow');
+      slowEngine = true;
+    }
+    // The slow engine's regression (the second run may differ from the first too: see the end of the test).
+    if (slowEngine && /REGRESSION ttft_ms/.test(line)) regressionSeen = true;
     // The run after the regression: SIGTERM while it sends its load.
     if (regressionSeen && !sentTerm && / run \S+ \(custom\) → /.test(line)) {
       sentTerm = true;
@@ -116,12 +121,15 @@ test('schedule: one run at a time, a failed tick recorded, a regression marked, 
   // cores shared with other test files was up to ~30 ms (+99 % measured once), so the bound is a clear regression.
   t.true(ttft !== undefined && ttft.diff_pct > 50, JSON.stringify(regression.regressed));
   t.regex(text, new RegExp(`REGRESSION ttft_ms: \\+\\d+\\.\\d % .*against the 2 run\\(s\\) before \\(${runs[0]!.run_id}, ${runs[1]!.run_id}\\)`));
-  for (const run of [runs[0]!, runs[1]!]) {
-    await t.throwsAsync(readFile(join(runsDir, run.run_id, 'regression.json')), undefined, 'no regression recorded for an unchanged run');
-  }
+  // Whether the second run (same engine) is called changed against the first is not asserted: on a CI box shared
+  // with other test files, consecutive 1 s runs differ for real (+2.2 % TTFT, CI 0.0…5.3 %, seen once). Compare's
+  // false-positive rate is measured where the machine is quiet (bench/analytics/false-positives.ts --real).
 
   // llm_regression points through the InfluxDB path: the run's tags, one point per regressed metric.
-  const points = influx.lines.filter((line) => line.startsWith('llm_regression,')).map(parseLine);
+  const points = influx.lines
+    .filter((line) => line.startsWith('llm_regression,'))
+    .map(parseLine)
+    .filter((point) => point.tags.run_id === slowRun.run_id);
   t.true(points.length >= 1 && points.length === regression.regressed.length, JSON.stringify(points));
   const ttftPoint = points.find((point) => point.fields.metric === '"ttft_ms"')!;
   t.deepEqual(ttftPoint.tags, { engine: 'vllm', model: 'sim', run_id: slowRun.run_id, scenario: 'custom' });

@@ -1,12 +1,11 @@
 /**
  * Analysis and reports as a sink. While the run goes it keeps the windows, the resource samples and the in-flight
  * counter (a few values a second); the requests it reads back when the run closes, from what the run directory
- * wrote (`records`), so a long run holds each request's metric values once (its summary's), not also here: at
- * 50 req/s for 30 minutes that was 11 MB of the client's memory growth (bench/README.md, "Endurance"). Then it
- * computes run.json `analysis` (analyze.ts) and writes report.md and report.html into the run directory from the
- * same run.json the run directory stores, as `llmbench report` would from the directory. Sinks close in reverse order of registration
- * (cli/run-sinks.ts): it closes before InfluxDB, whose llm_run point then carries the analysis' headline, and
- * before the run directory, whose run.json holds it.
+ * wrote (`records`), so a long run holds each request's metric values once (its summary's), not also here
+ * (bench/README.md, "Endurance"). Then it computes run.json `analysis` (analyze.ts) and writes report.md and
+ * report.html into the run directory from the same run.json the run directory stores, as `llmbench report` would
+ * from the directory. Sinks close in reverse order of registration (cli/run-sinks.ts): it closes before InfluxDB,
+ * whose llm_run point then carries the analysis' headline, and before the run directory, whose run.json holds it.
  */
 import { join } from 'node:path';
 import type { RequestRecord } from '../pipeline/core/record.js';

@@ -12,10 +12,8 @@
  * The check (DESIGN: RSS growth between minute 2 and the end under 50 MB) is on the run's 1 Hz RSS: the mean over
  * [120 s, 130 s) after the first sample against the mean over the last 10 s of the load (up to its last window in
  * windows.jsonl). The close that follows (the analysis reads requests.jsonl back, then the reports) is a transient
- * after the load, printed beside it as its peak. A run grows by design with its
- * requests (exact percentiles keep ~150 B of metric values per request; the analysis reads the requests back from
- * requests.jsonl when the run closes), so the growth
- * printed is compared with what the requests alone account for.
+ * after the load, printed beside it as its peak. A run grows by design with its requests (exact percentiles keep
+ * ~150 B of metric values per request), so the growth printed is compared with what the requests alone account for.
  *
  * Usage: npx tsx bench/endurance/endurance.ts [--duration 30m] [--rate 50] [--sample-interval 10s] [--keep]
  *        (run `npm run build` first: the CLI runs from dist/). Exit 1 when the growth is 50 MB or more.
@@ -100,6 +98,8 @@ try {
   if (!Number.isFinite(lastWindowMs)) throw new Error('the run handed out no windows (windows.jsonl is empty)');
   const endS = Math.min((lastWindowMs - t0) / 1000, rss[rss.length - 1]![0]);
   const closing = rss.filter(([t]) => t > endS);
+  /** Mean over the load's last 10 s. */
+  const atEnd = (samples: ReadonlyArray<readonly [number, number]>) => meanOver(samples, endS - 10, endS + 0.001);
 
   console.log(`\nrun ${result.run_id}: ${result.status}, valid ${result.valid}, ${result.summary.requests.total} requests (${result.summary.requests.ok} ok), ` +
     `${result.summary.throughput.rps.toFixed(1)} req/s, TTFT p50 ${result.summary.metrics.ttft_ms?.p50.toFixed(2)} ms, p99 ${result.summary.metrics.ttft_ms?.p99.toFixed(2)} ms`);
@@ -109,16 +109,16 @@ try {
     console.log(`${minute}\t${at(rss)}\t${at(heap)}\t\t${at(heapTotal)}\t\t${at(offHeap)}`);
   }
   const rssAt2 = meanOver(rss, 120, 130);
-  const rssEnd = meanOver(rss, endS - 10, endS + 0.001);
+  const rssEnd = atEnd(rss);
   const heapAt2 = meanOver(heap, 120, 130);
-  const heapEnd = meanOver(heap, endS - 10, endS + 0.001);
+  const heapEnd = atEnd(heap);
   const growthMb = (rssEnd - rssAt2) / MB;
   const requestsAfter2 = result.summary.requests.total * ((endS - 120) / endS);
   console.log(`\nRSS at minute 2 (mean of 120–130 s): ${(rssAt2 / MB).toFixed(1)} MB; at the end of the load (its last 10 s, to t = ${endS.toFixed(0)} s): ${(rssEnd / MB).toFixed(1)} MB; max during the load ${(Math.max(...rss.filter(([t]) => t <= endS).map(([, v]) => v)) / MB).toFixed(1)} MB`);
   console.log(`the close after the load (analysis and reports): ${closing.length} samples, peak RSS ${closing.length ? `${(Math.max(...closing.map(([, v]) => v)) / MB).toFixed(1)} MB` : '-'}`);
   console.log(`heap used at minute 2: ${(heapAt2 / MB).toFixed(1)} MB; at the end: ${(heapEnd / MB).toFixed(1)} MB`);
   if (heapTotal.length) {
-    console.log(`heap total (reserved) at minute 2: ${(meanOver(heapTotal, 120, 130) / MB).toFixed(1)} MB; at the end: ${(meanOver(heapTotal, endS - 10, endS + 0.001) / MB).toFixed(1)} MB; off-heap ${(meanOver(offHeap, 120, 130) / MB).toFixed(1)} → ${(meanOver(offHeap, endS - 10, endS + 0.001) / MB).toFixed(1)} MB`);
+    console.log(`heap total (reserved) at minute 2: ${(meanOver(heapTotal, 120, 130) / MB).toFixed(1)} MB; at the end: ${(atEnd(heapTotal) / MB).toFixed(1)} MB; off-heap ${(meanOver(offHeap, 120, 130) / MB).toFixed(1)} → ${(atEnd(offHeap) / MB).toFixed(1)} MB`);
   }
   console.log(`growth from minute 2 to the end: RSS ${growthMb.toFixed(1)} MB, heap ${((heapEnd - heapAt2) / MB).toFixed(1)} MB, over ~${Math.round(requestsAfter2)} requests (${((rssEnd - rssAt2) / requestsAfter2).toFixed(0)} B per request)`);
   if (external.length > 1) {

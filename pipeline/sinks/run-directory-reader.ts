@@ -54,7 +54,7 @@ export async function readRunDirectory(path: string, options: ReadOptions = {}):
     warned.add(file);
     damage.tornLines++;
     damage.files.push(file);
-    options.onWarning?.(`${join(path, file)}: the last line was cut short (the process was killed while writing it?); skipped`);
+    options.onWarning?.(tornLineWarning(path, file));
   };
   const lines = <T>(file: string, check: (value: unknown) => value is T) => jsonLines(path, file, check, () => onTorn(file));
   const manifest = await readJson<StartManifest>(path, RUN_FILES.start);
@@ -81,9 +81,11 @@ export async function readRunDirectory(path: string, options: ReadOptions = {}):
  * run.json exists (readRunDirectory would rebuild a result from the records first, reading them twice).
  */
 export function readRunRecords(path: string, options: ReadOptions = {}): AsyncGenerator<RequestRecord> {
-  return jsonLines(path, RUN_FILES.requests, isRecord, () =>
-    options.onWarning?.(`${join(path, RUN_FILES.requests)}: the last line was cut short (the process was killed while writing it?); skipped`),
-  );
+  return jsonLines(path, RUN_FILES.requests, isRecord, () => options.onWarning?.(tornLineWarning(path, RUN_FILES.requests)));
+}
+
+function tornLineWarning(dir: string, file: string): string {
+  return `${join(dir, file)}: the last line was cut short (the process was killed while writing it?); skipped`;
 }
 
 /** run.json for a run that never wrote one: what run-start.json said it was, and what its records measured. */
